@@ -1,0 +1,30 @@
+// Pruner: decides whether a RUNNING trial should stop early, from the intermediate values it and
+// other trials reported (Trial::Report). Trial::ShouldPrune calls Prune with a fresh snapshot of the
+// trial; the pruner reads the other trials through the study. Pruners never sample and samplers
+// never prune. Pruners must be safe to call from several threads at once (they are stateless over
+// storage, or lock their own state). Multi-objective studies cannot be pruned: Prune is not called.
+#pragma once
+
+#include <string>
+
+#include "hyperscout/core/frozen_trial.hpp"
+
+namespace hyperscout {
+
+class Study;
+
+class Pruner {
+ public:
+  virtual ~Pruner() = default;
+  virtual bool Prune(const Study& study, const FrozenTrial& trial) = 0;
+  virtual std::string Name() const = 0;
+};
+
+// Never prunes.
+class NopPruner final : public Pruner {
+ public:
+  bool Prune(const Study& /*study*/, const FrozenTrial& /*trial*/) override { return false; }
+  std::string Name() const override { return "none"; }
+};
+
+}  // namespace hyperscout

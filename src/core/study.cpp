@@ -1,0 +1,358 @@
+#include "hyperscout/core/study.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <set>
+#include <thread>
+
+#include "hyperscout/common/error.hpp"
+
+namespace hyperscout {
+
+// Incremental mirror of the study's trials: each refresh fetches only the trials whose change
+// sequence is past the watermark (see the storage contract), so its cost follows the number of
+// changes, not the number of trials.
+struct Study::Cache {
+  std::mutex mutex;
+  int64_t watermark = 0;
+  std::vector<FrozenTrialPtr> by_number;
+
+  void RefreshLocked(Storage& storage, int64_t study_id) {
+    TrialChanges changes = storage.GetTrialsChangedSince(study_id, watermark);
+    for (auto& trial : changes.trials) {
+      const auto number = static_cast<size_t>(trial.number);
+      if (number >= by_number.size()) by_number.resize(number + 1);
+      by_number[number] = std::make_shared<const FrozenTrial>(std::move(trial));
+    }
+    watermark = std::max(watermark, changes.watermark);
+  }
+};
+
+// Keeps the heartbeat of this process's RUNNING trials fresh so other workers do not reap them.
+struct Study::Heartbeat {
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::set<int64_t> trial_ids;
+  bool stop = false;
+  std::thread thread;
+};
+
+Study::Study(std::string name, int64_t study_id, std::shared_ptr<Storage> storage, std::shared_ptr<Sampler> sampler,
+             std::shared_ptr<Pruner> pruner, std::vector<StudyDirection> directions, double heartbeat_interval,
+             double heartbeat_grace)
+    : name_(std::move(name)),
+      study_id_(study_id),
+      storage_(std::move(storage)),
+      sampler_(std::move(sampler)),
+      pruner_(pruner ? std::move(pruner) : std::make_shared<NopPruner>()),
+      directions_(std::move(directions)),
+      heartbeat_interval_(heartbeat_interval),
+      heartbeat_grace_(heartbeat_grace),
+      cache_(std::make_unique<Cache>()) {
+  if (heartbeat_interval_ > 0.0 && heartbeat_grace_ <= 0.0) heartbeat_grace_ = std::max(10.0, 3 * heartbeat_interval_);
+  if (heartbeat_interval_ > 0.0) StartHeartbeat();
+}
+
+Study::~Study() {
+  StopHeartbeat();
+}
+
+std::unique_ptr<Study> Study::Create(StudyOptions options) {
+  if (!options.storage) throw InvalidArgumentError("a study needs a storage");
+  if (!options.sampler) throw InvalidArgumentError("a study needs a sampler");
+  if (options.directions.empty()) throw InvalidArgumentError("a study needs at least one direction");
+  int64_t study_id = -1;
+  try {
+    study_id = options.storage->CreateStudy(options.study_name, options.directions);
+  } catch (const DuplicatedStudyError&) {
+    if (!options.load_if_exists) throw;
+    study_id = options.storage->GetStudyId(options.study_name);
+    const auto stored = options.storage->GetStudyDirections(study_id);
+    if (stored != options.directions) {
+      std::vector<std::string> names;
+      for (auto d : stored) names.push_back(ToString(d));
+      throw InvalidArgumentError(fmt::format("study '{}' exists with direction(s) {}; pass the same directions",
+                                             options.study_name, fmt::join(names, ",")));
+    }
+  }
+  return std::unique_ptr<Study>(new Study(options.study_name, study_id, options.storage, options.sampler,
+                                          options.pruner, options.directions, options.heartbeat_interval,
+                                          options.heartbeat_grace));
+}
+
+std::unique_ptr<Study> Study::Load(const std::string& study_name, std::shared_ptr<Storage> storage,
+                                   std::shared_ptr<Sampler> sampler, std::shared_ptr<Pruner> pruner) {
+  if (!storage) throw InvalidArgumentError("a study needs a storage");
+  if (!sampler) throw InvalidArgumentError("a study needs a sampler");
+  const int64_t study_id = storage->GetStudyId(study_name);
+  auto directions = storage->GetStudyDirections(study_id);
+  return std::unique_ptr<Study>(new Study(study_name, study_id, std::move(storage), std::move(sampler),
+                                          std::move(pruner), std::move(directions), 0.0, 0.0));
+}
+
+void Study::Delete(const std::string& study_name, Storage& storage) {
+  storage.DeleteStudy(storage.GetStudyId(study_name));
+}
+
+void Study::StartHeartbeat() {
+  heartbeat_ = std::make_unique<Heartbeat>();
+  heartbeat_->thread = std::thread([this] {
+    std::unique_lock lock(heartbeat_->mutex);
+    while (!heartbeat_->stop) {
+      heartbeat_->wake.wait_for(lock, std::chrono::duration<double>(heartbeat_interval_));
+      if (heartbeat_->stop) break;
+      const std::set<int64_t> ids = heartbeat_->trial_ids;
+      lock.unlock();
+      for (int64_t id : ids) {
+        try {
+          storage_->RecordHeartbeat(id);
+        } catch (const std::exception&) {
+          // A missed beat is retried at the next interval; the grace period covers several intervals.
+        }
+      }
+      lock.lock();
+    }
+  });
+}
+
+void Study::StopHeartbeat() {
+  if (!heartbeat_) return;
+  {
+    std::lock_guard lock(heartbeat_->mutex);
+    heartbeat_->stop = true;
+  }
+  heartbeat_->wake.notify_all();
+  heartbeat_->thread.join();
+  heartbeat_.reset();
+}
+
+Trial Study::Ask(const SearchSpace& fixed_distributions) {
+  if (heartbeat_grace_ > 0.0) storage_->FailStaleTrials(study_id_, heartbeat_grace_);
+  std::optional<FrozenTrial> claimed = storage_->ClaimWaitingTrial(study_id_);
+  FrozenTrial trial = claimed ? std::move(*claimed) : storage_->CreateTrial(study_id_);
+  SearchSpace space;
+  std::map<std::string, double> relative;
+  {
+    std::lock_guard lock(sampler_mutex_);
+    sampler_->BeforeTrial(*this, trial);
+    space = sampler_->InferRelativeSearchSpace(*this, trial);
+    if (!space.empty()) relative = sampler_->SampleRelative(*this, trial, space);
+  }
+  if (heartbeat_) {
+    std::lock_guard lock(heartbeat_->mutex);
+    heartbeat_->trial_ids.insert(trial.id);
+  }
+  Trial live(this, std::move(trial), std::move(relative), std::move(space));
+  for (const auto& [name, distribution] : fixed_distributions) live.Suggest(name, distribution);
+  return live;
+}
+
+double Study::SampleIndependentLocked(const FrozenTrial& trial, const std::string& name,
+                                      const Distribution& distribution) {
+  std::lock_guard lock(sampler_mutex_);
+  return sampler_->SampleIndependent(*this, trial, name, distribution);
+}
+
+bool Study::PruneTrial(const FrozenTrial& trial) {
+  return pruner_->Prune(*this, trial);
+}
+
+FrozenTrial Study::Tell(int64_t trial_number, const std::vector<double>& values, TrialState state) {
+  FrozenTrial trial = storage_->GetTrialByNumber(study_id_, trial_number);
+  if (IsFinished(trial.state)) {
+    throw UpdateFinishedTrialError(fmt::format("trial {} is already {}; a finished trial cannot be told again",
+                                               trial_number, ToString(trial.state)));
+  }
+  if (trial.state == TrialState::kWaiting) {
+    throw InvalidArgumentError(
+        fmt::format("trial {} is WAITING (enqueued) and was never asked; ask for it first", trial_number));
+  }
+  if (!IsFinished(state)) {
+    throw InvalidArgumentError(fmt::format("tell needs complete, pruned or fail, got {}", ToString(state)));
+  }
+  std::vector<double> stored_values = values;
+  std::string fail_reason;
+  if (state == TrialState::kComplete) {
+    if (values.size() != directions_.size()) {
+      fail_reason = fmt::format("the objective returned {} value(s) but the study has {} direction(s)", values.size(),
+                                directions_.size());
+    } else if (std::any_of(values.begin(), values.end(), [](double v) { return std::isnan(v); })) {
+      fail_reason = "the objective returned NaN";
+    }
+    if (!fail_reason.empty()) {
+      state = TrialState::kFail;
+      stored_values.clear();
+    }
+  } else if (state == TrialState::kPruned) {
+    // A pruned single-objective trial keeps its last reported value, so it still ranks in plots.
+    if (values.empty() && !IsMultiObjective() && !trial.intermediate_values.empty()) {
+      const double last = trial.intermediate_values.rbegin()->second;
+      if (!std::isnan(last)) stored_values = {last};
+    }
+  } else {
+    stored_values.clear();
+  }
+  if (!fail_reason.empty()) storage_->SetTrialSystemAttr(trial.id, "fail_reason", fail_reason);
+  {
+    std::lock_guard lock(sampler_mutex_);
+    sampler_->AfterTrial(*this, trial, state, stored_values);
+  }
+  storage_->SetTrialStateValues(trial.id, state, stored_values);
+  if (heartbeat_) {
+    std::lock_guard lock(heartbeat_->mutex);
+    heartbeat_->trial_ids.erase(trial.id);
+  }
+  return storage_->GetTrial(trial.id);
+}
+
+void Study::Optimize(const ObjectiveFn& objective, const OptimizeOptions& options) {
+  RunOptimizeLoop([&objective](Trial& trial) { return std::vector<double>{objective(trial)}; }, options, true);
+}
+
+void Study::Optimize(const MultiObjectiveFn& objective, const OptimizeOptions& options) {
+  RunOptimizeLoop(objective, options, false);
+}
+
+void Study::RunOptimizeLoop(const MultiObjectiveFn& objective, const OptimizeOptions& options, bool single_objective) {
+  if (single_objective && IsMultiObjective()) {
+    throw InvalidArgumentError(
+        fmt::format("study '{}' has {} directions; the objective must return a vector", name_, directions_.size()));
+  }
+  if (options.n_jobs < 1) throw InvalidArgumentError(fmt::format("n_jobs must be >= 1, got {}", options.n_jobs));
+  if (options.n_trials && *options.n_trials < 0) throw InvalidArgumentError("n_trials must be >= 0");
+  stop_requested_ = false;
+  const auto started = std::chrono::steady_clock::now();
+  std::atomic<int64_t> started_trials{0};
+  std::mutex callback_mutex;
+  std::exception_ptr first_error;
+
+  auto worker = [&] {
+    while (!stop_requested_) {
+      if (options.n_trials && started_trials.fetch_add(1) >= *options.n_trials) break;
+      if (options.timeout &&
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= *options.timeout) {
+        break;
+      }
+      FrozenTrial finished;
+      try {
+        Trial trial = Ask();
+        try {
+          std::vector<double> values = objective(trial);
+          finished = Tell(trial.number(), values, TrialState::kComplete);
+        } catch (const TrialPruned&) {
+          finished = Tell(trial.number(), {}, TrialState::kPruned);
+        } catch (const std::exception& e) {
+          storage_->SetTrialSystemAttr(trial.id(), "fail_reason", e.what());
+          finished = Tell(trial.number(), {}, TrialState::kFail);
+          if (!options.catch_exceptions) throw;
+        } catch (...) {
+          storage_->SetTrialSystemAttr(trial.id(), "fail_reason", "unknown exception");
+          Tell(trial.number(), {}, TrialState::kFail);
+          throw;
+        }
+        std::lock_guard lock(callback_mutex);
+        for (const auto& callback : options.callbacks) callback(*this, finished);
+      } catch (...) {
+        std::lock_guard lock(callback_mutex);
+        if (!first_error) first_error = std::current_exception();
+        stop_requested_ = true;
+        break;
+      }
+    }
+  };
+
+  if (options.n_jobs == 1) {
+    worker();
+  } else {
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<size_t>(options.n_jobs));
+    for (int i = 0; i < options.n_jobs; ++i) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+  }
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+void Study::EnqueueTrial(const std::map<std::string, ParamValue>& params,
+                         const std::map<std::string, Json>& user_attrs) {
+  FrozenTrial trial;
+  trial.state = TrialState::kWaiting;
+  Json fixed = Json::object();
+  for (const auto& [name, value] : params) fixed[name] = ParamValueToJson(value);
+  trial.system_attrs["fixed_params"] = fixed;
+  trial.user_attrs = user_attrs;
+  storage_->CreateTrial(study_id_, &trial);
+}
+
+std::vector<FrozenTrialPtr> Study::TrialsSnapshot(const std::vector<TrialState>& states) const {
+  std::lock_guard lock(cache_->mutex);
+  cache_->RefreshLocked(*storage_, study_id_);
+  std::vector<FrozenTrialPtr> out;
+  out.reserve(cache_->by_number.size());
+  for (const auto& trial : cache_->by_number) {
+    if (!trial) continue;
+    if (states.empty() || std::find(states.begin(), states.end(), trial->state) != states.end()) out.push_back(trial);
+  }
+  return out;
+}
+
+std::vector<FrozenTrial> Study::Trials(const std::vector<TrialState>& states) const {
+  std::vector<FrozenTrial> out;
+  for (const auto& trial : TrialsSnapshot(states)) out.push_back(*trial);
+  return out;
+}
+
+FrozenTrial Study::BestTrial() const {
+  if (IsMultiObjective()) {
+    throw InvalidArgumentError("BestTrial is for single-objective studies; use BestTrials for the Pareto front");
+  }
+  const bool minimize = directions_[0] == StudyDirection::kMinimize;
+  FrozenTrialPtr best;
+  for (const auto& trial : TrialsSnapshot({TrialState::kComplete})) {
+    if (!best || (minimize ? trial->values[0] < best->values[0] : trial->values[0] > best->values[0])) best = trial;
+  }
+  if (!best) throw InvalidArgumentError(fmt::format("study '{}' has no COMPLETE trial yet", name_));
+  return *best;
+}
+
+bool Dominates(const std::vector<double>& a, const std::vector<double>& b,
+               const std::vector<StudyDirection>& directions) {
+  bool strictly_better = false;
+  for (size_t i = 0; i < directions.size(); ++i) {
+    const double x = directions[i] == StudyDirection::kMinimize ? a[i] : -a[i];
+    const double y = directions[i] == StudyDirection::kMinimize ? b[i] : -b[i];
+    if (x > y) return false;
+    if (x < y) strictly_better = true;
+  }
+  return strictly_better;
+}
+
+std::vector<FrozenTrial> Study::BestTrials() const {
+  const auto complete = TrialsSnapshot({TrialState::kComplete});
+  std::vector<FrozenTrial> front;
+  for (const auto& candidate : complete) {
+    bool dominated = false;
+    for (const auto& other : complete) {
+      if (Dominates(other->values, candidate->values, directions_)) {
+        dominated = true;
+        break;
+      }
+    }
+    if (!dominated) front.push_back(*candidate);
+  }
+  return front;
+}
+
+void Study::SetUserAttr(const std::string& key, const Json& value) {
+  storage_->SetStudyUserAttr(study_id_, key, value);
+}
+
+std::map<std::string, Json> Study::UserAttrs() const {
+  return storage_->GetStudyUserAttrs(study_id_);
+}
+
+}  // namespace hyperscout

@@ -1,0 +1,235 @@
+#include "hyperscout/core/study.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "hyperscout/common/error.hpp"
+#include "hyperscout/registry.hpp"
+#include "hyperscout/samplers/random.hpp"
+#include "hyperscout/storage/memory_storage.hpp"
+
+namespace hyperscout {
+namespace {
+
+std::unique_ptr<Study> NewStudy(uint64_t seed = 1, std::vector<StudyDirection> directions = {StudyDirection::kMinimize},
+                                std::shared_ptr<Storage> storage = nullptr) {
+  StudyOptions options;
+  options.study_name = "s";
+  options.storage = storage ? storage : std::make_shared<MemoryStorage>();
+  options.sampler = std::make_shared<RandomSampler>(seed);
+  options.directions = std::move(directions);
+  return Study::Create(options);
+}
+
+double Quadratic(Trial& trial) {
+  const double x = trial.SuggestFloat("x", -5, 5);
+  const int64_t n = trial.SuggestInt("n", 1, 8, true);
+  const std::string kind = trial.SuggestCategorical("kind", std::vector<std::string>{"a", "b"});
+  return x * x + static_cast<double>(n) + (kind == "a" ? 0.0 : 1.0);
+}
+
+}  // namespace
+
+TEST(Study, OptimizeRunsExactlyNTrialsAndFindsBest) {
+  auto study = NewStudy();
+  study->Optimize(Quadratic, {.n_trials = 50});
+  const auto trials = study->Trials();
+  ASSERT_EQ(trials.size(), 50u);
+  for (size_t i = 0; i < trials.size(); ++i) {
+    EXPECT_EQ(trials[i].number, static_cast<int64_t>(i));
+    EXPECT_EQ(trials[i].state, TrialState::kComplete);
+  }
+  double best = INFINITY;
+  for (const auto& t : trials) best = std::min(best, t.Value());
+  EXPECT_EQ(study->BestValue(), best);
+  EXPECT_EQ(std::get<double>(study->BestParams().at("x")), std::get<double>(study->BestTrial().Param("x")));
+}
+
+TEST(Study, SameSeedSameTrials) {
+  auto a = NewStudy(123);
+  auto b = NewStudy(123);
+  auto c = NewStudy(124);
+  a->Optimize(Quadratic, {.n_trials = 20});
+  b->Optimize(Quadratic, {.n_trials = 20});
+  c->Optimize(Quadratic, {.n_trials = 20});
+  const auto ta = a->Trials();
+  const auto tb = b->Trials();
+  const auto tc = c->Trials();
+  int differ = 0;
+  for (size_t i = 0; i < ta.size(); ++i) {
+    EXPECT_EQ(ta[i].params, tb[i].params);
+    differ += ta[i].params != tc[i].params ? 1 : 0;
+  }
+  EXPECT_GT(differ, 15);
+}
+
+TEST(Study, AskTellAndFinishedTrialsNeverChange) {
+  auto study = NewStudy();
+  Trial trial = study->Ask();
+  const double x = trial.SuggestFloat("x", 0, 1);
+  const FrozenTrial done = study->Tell(trial, x);
+  EXPECT_EQ(done.state, TrialState::kComplete);
+  EXPECT_EQ(done.Value(), x);
+  EXPECT_THROW(study->Tell(trial, 1.0), UpdateFinishedTrialError);
+  EXPECT_THROW(study->storage().SetTrialParam(done.id, "y", 0.5, FloatDistribution{0, 1}), UpdateFinishedTrialError);
+  EXPECT_THROW(trial.Report(0, 1.0), UpdateFinishedTrialError);
+}
+
+TEST(Study, NanAndWrongArityBecomeFail) {
+  auto study = NewStudy();
+  Trial t1 = study->Ask();
+  EXPECT_EQ(study->Tell(t1.number(), {std::nan("")}).state, TrialState::kFail);
+  Trial t2 = study->Ask();
+  const FrozenTrial f = study->Tell(t2.number(), {1.0, 2.0});
+  EXPECT_EQ(f.state, TrialState::kFail);
+  EXPECT_TRUE(f.system_attrs.count("fail_reason"));
+}
+
+TEST(Study, FixedAskSuggestsUpFront) {
+  auto study = NewStudy();
+  Trial trial = study->Ask({{"lr", FloatDistribution{1e-5, 1e-1, true}}, {"layers", IntDistribution{1, 4}}});
+  EXPECT_EQ(trial.Params().size(), 2u);
+  EXPECT_EQ(study->storage().GetTrial(trial.id()).params.size(), 2u);
+}
+
+TEST(Study, EnqueuedTrialIsUsedOnce) {
+  auto study = NewStudy();
+  study->EnqueueTrial({{"x", 0.25}, {"n", int64_t{4}}, {"kind", std::string("b")}});
+  study->Optimize(Quadratic, {.n_trials = 5});
+  const auto trials = study->Trials();
+  ASSERT_EQ(trials.size(), 5u);
+  EXPECT_EQ(std::get<double>(trials[0].Param("x")), 0.25);
+  EXPECT_EQ(std::get<int64_t>(trials[0].Param("n")), 4);
+  EXPECT_EQ(std::get<std::string>(trials[0].Param("kind")), "b");
+  EXPECT_NE(std::get<double>(trials[1].Param("x")), 0.25);
+}
+
+TEST(Study, EnqueuedValueOutsideRangeIsClearError) {
+  auto study = NewStudy();
+  study->EnqueueTrial({{"x", 99.0}});
+  Trial trial = study->Ask();
+  EXPECT_THROW(trial.SuggestFloat("x", 0, 1), InvalidArgumentError);
+}
+
+TEST(Study, ParallelJobsEachTrialOnceAndGapless) {
+  auto study = NewStudy();
+  for (int i = 0; i < 10; ++i) study->EnqueueTrial({{"x", static_cast<double>(i) / 10.0}});
+  std::atomic<int> calls{0};
+  study->Optimize(
+      [&](Trial& t) {
+        ++calls;
+        return Quadratic(t);
+      },
+      {.n_trials = 200, .n_jobs = 4});
+  EXPECT_EQ(calls.load(), 200);
+  const auto trials = study->Trials();
+  ASSERT_EQ(trials.size(), 200u);
+  std::set<double> enqueued_x;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    EXPECT_EQ(trials[i].number, static_cast<int64_t>(i));
+    if (i < 10) enqueued_x.insert(std::get<double>(trials[i].Param("x")));
+  }
+  EXPECT_EQ(enqueued_x.size(), 10u);
+}
+
+TEST(Study, ExceptionsFailTheTrialAndCatchDecidesPropagation) {
+  auto study = NewStudy();
+  auto boom = [](Trial& t) -> double {
+    if (t.number() % 2 == 1) throw std::runtime_error("boom");
+    return 1.0;
+  };
+  study->Optimize(boom, {.n_trials = 4, .catch_exceptions = true});
+  EXPECT_EQ(study->Trials({TrialState::kFail}).size(), 2u);
+  EXPECT_EQ(study->Trials({TrialState::kFail})[0].system_attrs.at("fail_reason"), "boom");
+  EXPECT_THROW(study->Optimize(boom, {.n_trials = 4}), std::runtime_error);
+  EXPECT_EQ(study->Trials().size(), 6u);
+}
+
+TEST(Study, TrialPrunedRecordsPrunedWithLastValue) {
+  auto study = NewStudy();
+  study->Optimize(
+      [](Trial& t) -> double {
+        t.Report(0, 3.0);
+        t.Report(1, 2.0);
+        throw TrialPruned();
+      },
+      {.n_trials = 1});
+  const auto t = study->Trials()[0];
+  EXPECT_EQ(t.state, TrialState::kPruned);
+  EXPECT_EQ(t.values, std::vector<double>{2.0});
+  EXPECT_EQ(t.intermediate_values.size(), 2u);
+}
+
+TEST(Study, CallbacksSeeEveryFinishedTrialAndCanStop) {
+  auto study = NewStudy();
+  int seen = 0;
+  study->Optimize(Quadratic, {.n_trials = 100, .callbacks = {[&](Study& s, const FrozenTrial& t) {
+                                                 ++seen;
+                                                 if (t.number == 9) s.Stop();
+                                               }}});
+  EXPECT_EQ(seen, 10);
+  EXPECT_EQ(study->Trials().size(), 10u);
+}
+
+TEST(Study, MultiObjectiveParetoFront) {
+  auto study = NewStudy(3, {StudyDirection::kMinimize, StudyDirection::kMaximize});
+  study->Optimize(
+      [](Trial& t) {
+        const double x = t.SuggestFloat("x", 0, 1);
+        return std::vector<double>{x, x * x};  // conflicting only at the ends: x=1 maximizes, x=0 minimizes
+      },
+      OptimizeOptions{.n_trials = 30});
+  const auto front = study->BestTrials();
+  ASSERT_FALSE(front.empty());
+  for (const auto& a : front) {
+    for (const auto& t : study->Trials()) EXPECT_FALSE(Dominates(t.values, a.values, study->directions()));
+  }
+  EXPECT_THROW(study->BestTrial(), InvalidArgumentError);
+}
+
+TEST(Study, CreateLoadDelete) {
+  auto storage = std::make_shared<MemoryStorage>();
+  auto study = NewStudy(1, {StudyDirection::kMaximize}, storage);
+  study->Optimize(Quadratic, {.n_trials = 3});
+  EXPECT_THROW(NewStudy(1, {StudyDirection::kMaximize}, storage), DuplicatedStudyError);
+  auto loaded = LoadStudy("s", storage, std::make_shared<RandomSampler>(1));
+  EXPECT_EQ(loaded->Trials().size(), 3u);
+  EXPECT_EQ(loaded->directions()[0], StudyDirection::kMaximize);
+  Study::Delete("s", *storage);
+  EXPECT_THROW(LoadStudy("s", storage, std::make_shared<RandomSampler>(1)), StudyNotFoundError);
+}
+
+TEST(Study, SnapshotCacheSeesOtherWriters) {
+  auto storage = std::make_shared<MemoryStorage>();
+  auto a = NewStudy(1, {StudyDirection::kMinimize}, storage);
+  auto b = LoadStudy("s", storage, std::make_shared<RandomSampler>(2));
+  a->Optimize(Quadratic, {.n_trials = 3});
+  EXPECT_EQ(b->TrialsSnapshot().size(), 3u);
+  b->Optimize(Quadratic, {.n_trials = 2});
+  EXPECT_EQ(a->TrialsSnapshot({TrialState::kComplete}).size(), 5u);
+}
+
+TEST(Study, HeartbeatReapsStaleTrials) {
+  auto storage = std::make_shared<MemoryStorage>();
+  StudyOptions options{.study_name = "hb", .storage = storage, .sampler = std::make_shared<RandomSampler>(1)};
+  auto study = Study::Create(options);
+  Trial orphan = study->Ask();  // no heartbeat thread: its beat never moves
+  const auto reaped = storage->FailStaleTrials(study->id(), -1.0);
+  ASSERT_EQ(reaped.size(), 1u);
+  EXPECT_EQ(reaped[0], orphan.number());
+  EXPECT_EQ(storage->GetTrial(orphan.id()).state, TrialState::kFail);
+  EXPECT_TRUE(storage->FailStaleTrials(study->id(), -1.0).empty());
+}
+
+TEST(Registry, UnknownNamesAndOptionsAreClearErrors) {
+  EXPECT_THROW(MakeSampler("nope"), InvalidArgumentError);
+  EXPECT_THROW(MakeSampler("random", 1, Json{{"bogus", 1}}), InvalidArgumentError);
+  EXPECT_THROW(MakePruner("nope"), InvalidArgumentError);
+  EXPECT_THROW(OpenStorage("mysql://x"), InvalidArgumentError);
+  EXPECT_THROW(OpenStorage("sqlite://x.db"), InvalidArgumentError);
+  EXPECT_NE(OpenStorage("memory://"), nullptr);
+}
+
+}  // namespace hyperscout
