@@ -5,15 +5,11 @@
 #include <cmath>
 #include <limits>
 
+#include "common/overloaded.hpp"
 #include "hyperscout/common/error.hpp"
 
 namespace hyperscout {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 std::string Num(double x) {
   return fmt::format("{}", x);

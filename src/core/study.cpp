@@ -301,8 +301,10 @@ std::vector<FrozenTrialPtr> Study::TrialsSnapshot(const std::vector<TrialState>&
 }
 
 std::vector<FrozenTrial> Study::Trials(const std::vector<TrialState>& states) const {
+  const auto snapshot = TrialsSnapshot(states);
   std::vector<FrozenTrial> out;
-  for (const auto& trial : TrialsSnapshot(states)) out.push_back(*trial);
+  out.reserve(snapshot.size());
+  for (const auto& trial : snapshot) out.push_back(*trial);
   return out;
 }
 

@@ -3,13 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/overloaded.hpp"
+
 namespace hyperscout::math {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
 
 // Index of the cell u falls in when [0, 1] is cut into n equal cells.
 int64_t Cell(double u, int64_t n) {
@@ -70,7 +67,7 @@ double ToUnit(const Distribution& distribution, double internal) {
               const double hi = std::log(static_cast<double>(d.high) + 0.5);
               return (std::log(internal) - lo) / (hi - lo);
             }
-            const double n = static_cast<double>((d.high - d.low) / d.step + 1);
+            const auto n = static_cast<double>(((d.high - d.low) / d.step) + 1);  // integer count of grid values
             return ((internal - static_cast<double>(d.low)) / static_cast<double>(d.step) + 0.5) / n;
           },
           [&](const CategoricalDistribution& d) { return (internal + 0.5) / static_cast<double>(d.choices.size()); },
