@@ -73,11 +73,17 @@ def ensure_venv(args: argparse.Namespace) -> None:
     if not python.exists():
         print(f"creating {VENV_DIR} ...", file=sys.stderr)
         # System site packages are visible so an Optuna that is already installed is reused offline.
-        subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(VENV_DIR)], check=True)
+        if subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(VENV_DIR)]).returncode != 0:
+            raise SystemExit(f"error: could not create {VENV_DIR}; install python3-venv, or run with --no-venv")
     probe = "import optuna, sys; sys.exit(0 if int(optuna.__version__.split('.')[0]) >= 5 else 1)"
     if subprocess.run([str(python), "-c", probe], capture_output=True).returncode != 0:
         print(f"installing {REQUIREMENTS} into {VENV_DIR} ...", file=sys.stderr)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)], check=True)
+        install = [str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)]
+        if subprocess.run(install).returncode != 0:
+            raise SystemExit(
+                f"error: could not install {REQUIREMENTS.name} into {VENV_DIR}; check network access, or install "
+                "optuna>=5 yourself and run with --no-venv"
+            )
     os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
@@ -201,7 +207,9 @@ def run_hyperscout(cases: list[Case], bench_bin: Path | None, repetitions: int, 
         if case.kind == "throughput":
             result.notes.append(f"hs {1e6 / result.us_per_trial:,.0f} trials/s")
         else:
-            result.notes.append(f"hs n={int(entry.get('iterations', 0))}x{max(repetitions, 1)}")
+            # An aggregate's "iterations" field counts repetitions, so the trial count comes from the rule.
+            per_run = int(entry["iterations"]) if not medians else measured_trials(case.history)
+            result.notes.append(f"hs n={per_run}x{max(repetitions, 1)}")
         if "prepopulate_s" in entry and case.history >= 10000:
             result.notes.append(f"hs setup {entry['prepopulate_s']:.1f}s")
     return results
