@@ -3,9 +3,15 @@
 #include <fmt/format.h>
 
 #include "hyperscout/common/error.hpp"
+#include "hyperscout/pruners/median.hpp"
+#include "hyperscout/pruners/patient.hpp"
+#include "hyperscout/pruners/percentile.hpp"
+#include "hyperscout/pruners/successive_halving.hpp"
+#include "hyperscout/pruners/threshold.hpp"
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
 #include "hyperscout/storage/url.hpp"
+#include "pruners/pruner_utils.hpp"
 
 namespace hyperscout {
 namespace {
@@ -27,7 +33,8 @@ Json ResolveOptions(const std::string& what, const std::vector<OptionSpec>& spec
     }
     const bool ok = (it->type == "int" && value.is_number_integer()) || (it->type == "float" && value.is_number()) ||
                     (it->type == "bool" && value.is_boolean()) || (it->type == "string" && value.is_string()) ||
-                    value.is_null();
+                    value.is_null() ||
+                    value == it->default_value;  // e.g. min_resource: an int or its default "auto"
     if (!ok) {
       throw InvalidArgumentError(
           fmt::format("{} option '{}' must be of type {}, got {}", what, key, it->type, value.dump()));
@@ -49,6 +56,85 @@ std::vector<SamplerSpec> BuildSamplers() {
 std::vector<PrunerSpec> BuildPruners() {
   std::vector<PrunerSpec> specs;
   specs.push_back({"none", "never prune", {}, [](const Json&) { return std::make_shared<NopPruner>(); }});
+  {
+    using pruner_detail::FloatOption;
+    using pruner_detail::IntOption;
+    // Options shared by the percentile family (median, percentile).
+    const std::vector<OptionSpec> percentile_family = {
+        {"n_startup_trials", "int", 5, "no pruning until this many trials are COMPLETE"},
+        {"n_warmup_steps", "int", 0, "no pruning before this step"},
+        {"interval_steps", "int", 1, "check at the first report of every this many steps after warm-up"},
+        {"n_min_trials", "int", 1, "judge a step only when at least this many other trials reported there"},
+    };
+    specs.push_back({"median", "prune a trial worse than the median of other trials at the same step",
+                     percentile_family, [](const Json& o) {
+                       const std::string n = "median";
+                       return std::make_shared<MedianPruner>(
+                           IntOption(n, o, "n_startup_trials"), IntOption(n, o, "n_warmup_steps"),
+                           IntOption(n, o, "interval_steps"), IntOption(n, o, "n_min_trials"));
+                     }});
+    std::vector<OptionSpec> percentile_options = {
+        {"percentile", "float", 50.0, "keep trials within this percentile at each step (0-100; 25 = best quarter)"}};
+    percentile_options.insert(percentile_options.end(), percentile_family.begin(), percentile_family.end());
+    specs.push_back({"percentile", "prune a trial outside the best given percentile of trials at the same step",
+                     percentile_options, [](const Json& o) {
+                       const std::string n = "percentile";
+                       return std::make_shared<PercentilePruner>(
+                           FloatOption(n, o, "percentile"), IntOption(n, o, "n_startup_trials"),
+                           IntOption(n, o, "n_warmup_steps"), IntOption(n, o, "interval_steps"),
+                           IntOption(n, o, "n_min_trials"));
+                     }});
+    specs.push_back({"threshold",
+                     "prune a trial whose latest value leaves [lower, upper] or is NaN",
+                     {{"lower", "float", nullptr, "prune below this value (at least one bound is required)"},
+                      {"upper", "float", nullptr, "prune above this value"},
+                      {"n_warmup_steps", "int", 0, "no pruning before this step"},
+                      {"interval_steps", "int", 1, "check at the first report of every this many steps"}},
+                     [](const Json& o) {
+                       const std::string n = "threshold";
+                       return std::make_shared<ThresholdPruner>(pruner_detail::OptionalFloatOption(o, "lower"),
+                                                                pruner_detail::OptionalFloatOption(o, "upper"),
+                                                                IntOption(n, o, "n_warmup_steps"),
+                                                                IntOption(n, o, "interval_steps"));
+                     }});
+    specs.push_back({"patient",
+                     "prune a trial that stopped improving (optionally only when a wrapped pruner agrees)",
+                     {{"wrapped", "string", "none", "name of a pruner (made with its defaults) that must also agree"},
+                      {"patience", "int", 3, "reports without improvement tolerated before pruning"},
+                      {"min_delta", "float", 0.0, "an improvement must beat the earlier best by more than this"}},
+                     [](const Json& o) {
+                       const std::string n = "patient";
+                       const std::string wrapped_name = pruner_detail::StringOption(n, o, "wrapped");
+                       std::shared_ptr<Pruner> wrapped;
+                       if (wrapped_name != "none") {
+                         try {
+                           wrapped = MakePruner(wrapped_name);
+                         } catch (const InvalidArgumentError& e) {
+                           throw InvalidArgumentError(fmt::format("pruner 'patient' option 'wrapped': {}", e.what()));
+                         }
+                       }
+                       return std::make_shared<PatientPruner>(std::move(wrapped), IntOption(n, o, "patience"),
+                                                              FloatOption(n, o, "min_delta"));
+                     }});
+    const std::vector<OptionSpec> asha_options = {
+        {"min_resource", "int", "auto", "steps in the first rung, or \"auto\" (1% of the longest COMPLETE trial)"},
+        {"reduction_factor", "int", 4, "eta: the best 1/eta of each rung is promoted"},
+        {"min_early_stopping_rate", "int", 0, "s: the first rung ends at min_resource * eta^s"},
+        {"bootstrap_count", "int", 0, "trials that must finish a rung before any is promoted (needs min_resource)"},
+    };
+    auto make_asha = [](const Json& o) {
+      const std::string n = "asha";
+      std::optional<int64_t> min_resource;
+      if (!o.at("min_resource").is_null() && o.at("min_resource") != "auto")
+        min_resource = IntOption(n, o, "min_resource");
+      return std::make_shared<SuccessiveHalvingPruner>(min_resource, IntOption(n, o, "reduction_factor"),
+                                                       IntOption(n, o, "min_early_stopping_rate"),
+                                                       IntOption(n, o, "bootstrap_count"));
+    };
+    specs.push_back({"asha", "asynchronous successive halving: keep the best 1/eta of trials at each rung",
+                     asha_options, make_asha});
+    specs.push_back({"successive_halving", "alias of asha", asha_options, make_asha});
+  }
   return specs;
 }
 
