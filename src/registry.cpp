@@ -9,6 +9,7 @@
 #include "hyperscout/pruners/successive_halving.hpp"
 #include "hyperscout/pruners/threshold.hpp"
 #include "hyperscout/samplers/random.hpp"
+#include "hyperscout/samplers/tpe.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
 #include "hyperscout/storage/url.hpp"
 #include "pruners/pruner_utils.hpp"
@@ -50,6 +51,41 @@ std::vector<SamplerSpec> BuildSamplers() {
                    "independent uniform sampling on each parameter's scale",
                    {},
                    [](std::optional<uint64_t> seed, const Json&) { return std::make_shared<RandomSampler>(seed); }});
+  specs.push_back(
+      {"tpe",
+       "Tree-structured Parzen Estimator: models good vs other trials, multivariate and conditional-aware (default)",
+       {{"n_startup_trials", "int", 10, "finished trials sampled at random before TPE takes over"},
+        {"n_ei_candidates", "int", 24, "candidates drawn from the good-trial model per suggestion"},
+        {"multivariate", "bool", true, "model the relative search space jointly instead of per parameter"},
+        {"group", "bool", true, "split the relative space into groups of parameters that always co-occur"},
+        {"constant_liar", "bool", true, "count RUNNING trials as bad observations so parallel workers spread out"},
+        {"consider_prior", "bool", true, "add a wide prior kernel to each model"},
+        {"prior_weight", "float", 1.0, "weight of the prior kernel"},
+        {"consider_magic_clip", "bool", true, "keep kernels at least range / min(100, 1 + kernels) wide"},
+        {"consider_endpoints", "bool", false, "let the outermost kernels stretch to the range ends"},
+        {"gamma", "float", 0.1, "fraction of finished trials modelled as good: ceil(gamma * n)"},
+        {"gamma_cap", "int", 25, "at most this many good trials for one objective (0: no cap)"},
+        {"bandwidth", "string", "neighbor", "multivariate kernel widths: neighbor (gaps) or scott"}},
+       [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
+         TpeOptions tpe;
+         auto get = [&](const char* key, auto fallback) {
+           const Json& value = options.at(key);
+           return value.is_null() ? fallback : value.get<decltype(fallback)>();
+         };
+         tpe.n_startup_trials = get("n_startup_trials", tpe.n_startup_trials);
+         tpe.n_ei_candidates = get("n_ei_candidates", tpe.n_ei_candidates);
+         tpe.multivariate = get("multivariate", tpe.multivariate);
+         tpe.group = get("group", tpe.group);
+         tpe.constant_liar = get("constant_liar", tpe.constant_liar);
+         tpe.consider_prior = get("consider_prior", tpe.consider_prior);
+         tpe.prior_weight = get("prior_weight", tpe.prior_weight);
+         tpe.consider_magic_clip = get("consider_magic_clip", tpe.consider_magic_clip);
+         tpe.consider_endpoints = get("consider_endpoints", tpe.consider_endpoints);
+         tpe.gamma = get("gamma", tpe.gamma);
+         tpe.gamma_cap = get("gamma_cap", tpe.gamma_cap);
+         tpe.bandwidth = get("bandwidth", tpe.bandwidth);
+         return std::make_shared<TpeSampler>(std::move(tpe), seed);
+       }});
   return specs;
 }
 

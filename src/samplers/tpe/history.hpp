@@ -1,0 +1,68 @@
+// TPE's per-study view of the trial history, kept incrementally: finished trials are read once (they never
+// change), their parameters are stored as unit-scale columns indexed by trial number, and the search spaces and the
+// below/above split are updated from them. Each Refresh costs O(number of trials) pointer checks plus work for the
+// trials that finished since the last call.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hyperscout/core/study.hpp"
+#include "samplers/tpe/search_space.hpp"
+
+namespace hyperscout::tpe {
+
+// A value of `source` re-expressed on `target`'s model scale: the unit value (math::ToUnit) for numerical
+// distributions, the choice index for categorical ones. NaN when `target` cannot represent it (another kind, out of
+// range, off the step grid, a choice `target` does not have).
+double Encode(const Distribution& target, const Distribution& source, double internal);
+
+class History {
+ public:
+  struct ParamColumn {
+    Distribution distribution;
+    std::vector<double> values;                      // by trial number; NaN where absent or not representable
+    std::vector<std::pair<double, int64_t>> sorted;  // (value, trial number) for every non-NaN value, ascending
+  };
+
+  // Reads what changed since the last call. RUNNING trials other than `current` are collected for the constant liar.
+  void Refresh(const Study& study, int64_t current);
+
+  // COMPLETE and PRUNED trial numbers, ascending.
+  const std::vector<int64_t>& finished() const { return finished_; }
+  const std::vector<FrozenTrialPtr>& running() const { return running_; }
+  bool multi_objective() const { return directions_.size() > 1; }
+  const IntersectionSpace& intersection() const { return intersection_; }
+  const GroupDecomposedSpace& groups() const { return groups_; }
+
+  // Parameter `name` encoded under `distribution` for every finished trial. The sorted view lets TPE compute
+  // neighbour bandwidths without sorting on every suggestion.
+  const ParamColumn& Column(const std::string& name, const Distribution& distribution);
+  // 1 for trial numbers in the "below" set of `n_below` trials: the best COMPLETE trials, then (when there are too
+  // few) the best PRUNED ones. Cached until more trials finish.
+  const std::vector<char>& Below(int64_t n_below);
+
+ private:
+  void Reset(const Study& study);
+  void Ingest(const FrozenTrialPtr& trial);
+  void ComputeBelow(int64_t n_below);
+
+  const void* storage_ = nullptr;
+  int64_t study_id_ = -1;
+  std::vector<StudyDirection> directions_;
+  std::vector<FrozenTrialPtr> by_number_;  // finished trials read so far
+  std::vector<char> seen_;                 // by number: read (COMPLETE, PRUNED) or ignored (FAIL)
+  std::vector<int64_t> finished_;
+  std::vector<FrozenTrialPtr> running_;
+  std::map<std::string, ParamColumn> columns_;
+  ParamColumn missing_;  // the column of a parameter no finished trial has
+  IntersectionSpace intersection_;
+  GroupDecomposedSpace groups_;
+  size_t below_for_finished_ = 0;
+  int64_t below_for_n_ = -1;
+  std::vector<char> below_;
+};
+
+}  // namespace hyperscout::tpe
