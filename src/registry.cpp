@@ -8,6 +8,8 @@
 #include "hyperscout/pruners/percentile.hpp"
 #include "hyperscout/pruners/successive_halving.hpp"
 #include "hyperscout/pruners/threshold.hpp"
+#include "hyperscout/samplers/grid.hpp"
+#include "hyperscout/samplers/qmc.hpp"
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/samplers/tpe.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
@@ -34,7 +36,7 @@ Json ResolveOptions(const std::string& what, const std::vector<OptionSpec>& spec
     }
     const bool ok = (it->type == "int" && value.is_number_integer()) || (it->type == "float" && value.is_number()) ||
                     (it->type == "bool" && value.is_boolean()) || (it->type == "string" && value.is_string()) ||
-                    value.is_null() ||
+                    (it->type == "object" && value.is_object()) || value.is_null() ||
                     value == it->default_value;  // e.g. min_resource: an int or its default "auto"
     if (!ok) {
       throw InvalidArgumentError(
@@ -86,6 +88,30 @@ std::vector<SamplerSpec> BuildSamplers() {
          tpe.bandwidth = get("bandwidth", tpe.bandwidth);
          return std::make_shared<TpeSampler>(std::move(tpe), seed);
        }});
+  specs.push_back({"grid",
+                   "every combination of listed values once, in order or shuffled; stops the study when done",
+                   {{"search_space", "object", nullptr,
+                     "parameter name -> list of values to try, e.g. {\"lr\": [0.001, 0.01]} (required)"},
+                    {"shuffle", "bool", false, "visit the points in a seeded random order"}},
+                   [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
+                     if (options.at("search_space").is_null()) {
+                       throw InvalidArgumentError(
+                           "sampler 'grid' needs the option search_space: an object of parameter name -> list of "
+                           "values, e.g. {\"lr\": [0.001, 0.01], \"optimizer\": [\"adam\", \"sgd\"]}");
+                     }
+                     return std::make_shared<GridSampler>(GridFromJson(options.at("search_space")),
+                                                          options.at("shuffle") == true, seed);
+                   }});
+  specs.push_back({"qmc",
+                   "scrambled Sobol quasi-Monte Carlo points: even coverage for exploration",
+                   {{"scramble", "bool", true, "randomize the sequence from the seed (linear matrix scramble + shift)"},
+                    {"skip_first", "bool", false, "use point n + 1 for trial n (drops the all-zeros first point)"}},
+                   [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
+                     QmcOptions qmc;
+                     qmc.scramble = options.at("scramble") != false;  // null: the default
+                     qmc.skip_first = options.at("skip_first") == true;
+                     return std::make_shared<QmcSampler>(seed, qmc);
+                   }});
   return specs;
 }
 

@@ -21,7 +21,7 @@ namespace hyperscout {
 // tables are generated from these declarations.
 struct OptionSpec {
   std::string name;
-  std::string type;    // "int", "float", "bool", "string"
+  std::string type;    // "int", "float", "bool", "string", "object" (a JSON object, e.g. a grid)
   Json default_value;  // null when there is no default
   std::string help;
 };
