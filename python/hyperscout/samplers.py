@@ -1,0 +1,89 @@
+"""Samplers: the built-in C++ samplers under Optuna's class names, and ``BaseSampler`` for samplers
+written in Python.
+
+The built-in classes (``RandomSampler``, ``TPESampler``, ``GridSampler``, ``QMCSampler``) and their
+keyword options are generated from the C++ registry; ``help(TPESampler)`` lists every option with
+its default.
+
+A Python sampler subclasses ``BaseSampler`` and overrides ``sample_independent`` (and, for joint
+sampling, ``infer_relative_search_space`` + ``sample_relative``). The C++ study calls these methods
+with the GIL held; values are *external* values (what ``suggest_*`` returns).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
+
+from hyperscout import _core
+from hyperscout._options import build_classes
+from hyperscout.distributions import BaseDistribution
+from hyperscout.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from hyperscout.study import Study
+
+__all__ = ["BaseSampler", "RandomSampler", "TPESampler", "GridSampler", "QMCSampler", "make_sampler"]
+
+
+class BaseSampler:
+    """Base class of samplers written in Python (Optuna's method names and arguments)."""
+
+    def infer_relative_search_space(self, study: "Study", trial: FrozenTrial) -> Dict[str, BaseDistribution]:
+        """Parameters to sample jointly in ``sample_relative``; none by default."""
+        return {}
+
+    def sample_relative(
+        self, study: "Study", trial: FrozenTrial, search_space: Dict[str, BaseDistribution]
+    ) -> Dict[str, Any]:
+        """Values (external) for some or all parameters of ``search_space``; none by default."""
+        return {}
+
+    def sample_independent(
+        self, study: "Study", trial: FrozenTrial, param_name: str, param_distribution: BaseDistribution
+    ) -> Any:
+        """The value (external) of one parameter outside the relative space."""
+        raise NotImplementedError(f"{type(self).__name__} must implement sample_independent()")
+
+    def before_trial(self, study: "Study", trial: FrozenTrial) -> None:
+        """Called when a trial starts, before any sampling."""
+
+    def after_trial(
+        self, study: "Study", trial: FrozenTrial, state: TrialState, values: Optional[Sequence[float]]
+    ) -> None:
+        """Called when a trial finishes, before its state is stored."""
+
+    def reseed_rng(self, seed: int) -> None:
+        """Reseeds the sampler's random stream."""
+
+    def _hs_core_sampler(self) -> _core.Sampler:
+        core = getattr(self, "_hs_core", None)
+        if core is not None:  # a built-in: the C++ object itself
+            return core
+        # A fresh adapter per study; it holds this object, never the other way round, so no
+        # reference cycle hides from the garbage collector.
+        return _core.PythonSampler(self)
+
+
+def _make(spec: Dict[str, Any], seed: Optional[int], options: Dict[str, Any]) -> _core.Sampler:
+    if seed is not None and seed < 0:
+        raise ValueError(f"seed must be >= 0, got {seed}")
+    return _core.make_sampler(spec["name"], seed, options)
+
+
+_CLASS_NAMES = {"random": "RandomSampler", "tpe": "TPESampler", "grid": "GridSampler", "qmc": "QMCSampler"}
+_CLASSES = build_classes(_core.sampler_specs(), _CLASS_NAMES, BaseSampler, __name__, _make, with_seed=True)
+globals().update(_CLASSES)
+RandomSampler: Any = _CLASSES["RandomSampler"]
+TPESampler: Any = _CLASSES["TPESampler"]
+GridSampler: Any = _CLASSES["GridSampler"]
+QMCSampler: Any = _CLASSES["QMCSampler"]
+
+
+def make_sampler(name: str, seed: Optional[int] = None, **options: Any) -> BaseSampler:
+    """A built-in sampler by registry name, e.g. ``make_sampler("tpe", seed=1, n_startup_trials=5)``."""
+    for cls in _CLASSES.values():
+        if cls.registry_name == name:
+            return cls(seed=seed, **options)
+    sampler = BaseSampler.__new__(BaseSampler)
+    sampler._hs_core = _make({"name": name}, seed, options)  # registry entries without a Python class
+    return sampler

@@ -1,0 +1,213 @@
+// Samplers and pruners: the built-in ones are made by name through the registry (their Python
+// classes are generated from the registry's OptionSpec lists in hyperscout/_options.py), and Python
+// subclasses of hyperscout.samplers.BaseSampler / hyperscout.pruners.BasePruner are driven by the
+// C++ study through the adapters below, which take the GIL only for the duration of each call.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "bindings.hpp"
+#include "convert.hpp"
+#include "hyperscout/common/error.hpp"
+#include "hyperscout/pruners/patient.hpp"
+#include "hyperscout/registry.hpp"
+
+namespace hyperscout::python {
+
+namespace {
+
+// Forwards each Sampler virtual to the Python method with Optuna's name. Values cross as external
+// values (what the Python sampler sees and returns) and are mapped to internal ones here.
+class PythonSampler final : public Sampler {
+ public:
+  explicit PythonSampler(nb::object impl) : impl_(std::move(impl)) {}
+  ~PythonSampler() override {
+    if (!Py_IsInitialized()) return;
+    nb::gil_scoped_acquire gil;
+    impl_.reset();
+  }
+
+  SearchSpace InferRelativeSearchSpace(const Study& study, const FrozenTrial& trial) override {
+    nb::gil_scoped_acquire gil;
+    nb::object space = impl_.attr("infer_relative_search_space")(StudyToPy(study), trial);
+    return PyToSearchSpace(space, "infer_relative_search_space() result");
+  }
+
+  std::map<std::string, double> SampleRelative(const Study& study, const FrozenTrial& trial,
+                                               const SearchSpace& space) override {
+    nb::gil_scoped_acquire gil;
+    nb::object result = impl_.attr("sample_relative")(StudyToPy(study), trial, SearchSpaceToPy(space));
+    std::map<std::string, double> out;
+    if (result.is_none()) return out;
+    for (auto [key, value] : nb::cast<nb::dict>(result)) {
+      const auto name = nb::cast<std::string>(key);
+      const auto it = space.find(name);
+      if (it == space.end()) {
+        throw InvalidArgumentError("sample_relative() returned '" + name +
+                                   "', which is not in the relative search space it was given");
+      }
+      out[name] = ToInternal(it->second, PyToParamValue(value, "sample_relative()['" + name + "']"));
+    }
+    return out;
+  }
+
+  double SampleIndependent(const Study& study, const FrozenTrial& trial, const std::string& name,
+                           const Distribution& distribution) override {
+    nb::gil_scoped_acquire gil;
+    nb::object value = impl_.attr("sample_independent")(StudyToPy(study), trial, name, DistributionToPy(distribution));
+    return ToInternal(distribution, PyToParamValue(value, "sample_independent() for '" + name + "'"));
+  }
+
+  void BeforeTrial(Study& study, const FrozenTrial& trial) override {
+    nb::gil_scoped_acquire gil;
+    impl_.attr("before_trial")(StudyToPy(study), trial);
+  }
+
+  void AfterTrial(Study& study, const FrozenTrial& trial, TrialState state,
+                  const std::vector<double>& values) override {
+    nb::gil_scoped_acquire gil;
+    nb::object py_values = nb::none();
+    if (!values.empty()) py_values = nb::cast(values);
+    impl_.attr("after_trial")(StudyToPy(study), trial, state, py_values);
+  }
+
+  void Reseed(uint64_t seed) override {
+    nb::gil_scoped_acquire gil;
+    if (nb::hasattr(impl_, "reseed_rng")) impl_.attr("reseed_rng")(seed);
+  }
+
+  std::string Name() const override {
+    nb::gil_scoped_acquire gil;
+    return nb::cast<std::string>(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(impl_.ptr()))).attr("__name__"));
+  }
+
+  const nb::object& impl() const { return impl_; }
+
+ private:
+  nb::object impl_;
+};
+
+class PythonPruner final : public Pruner {
+ public:
+  explicit PythonPruner(nb::object impl) : impl_(std::move(impl)) {}
+  ~PythonPruner() override {
+    if (!Py_IsInitialized()) return;
+    nb::gil_scoped_acquire gil;
+    impl_.reset();
+  }
+
+  bool Prune(const Study& study, const FrozenTrial& trial) override {
+    nb::gil_scoped_acquire gil;
+    return nb::cast<bool>(nb::bool_(impl_.attr("prune")(StudyToPy(study), trial)));
+  }
+
+  std::string Name() const override {
+    nb::gil_scoped_acquire gil;
+    return nb::cast<std::string>(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(impl_.ptr()))).attr("__name__"));
+  }
+
+  const nb::object& impl() const { return impl_; }
+
+ private:
+  nb::object impl_;
+};
+
+nb::list OptionsToPy(const std::vector<OptionSpec>& options) {
+  nb::list out;
+  for (const auto& option : options) {
+    nb::dict item;
+    item["name"] = option.name;
+    item["type"] = option.type;
+    item["default"] = JsonToPy(option.default_value);
+    item["help"] = option.help;
+    out.append(item);
+  }
+  return out;
+}
+
+Json OptionsFromPy(nb::handle options) {
+  if (options.is_none()) return Json::object();
+  return PyToJson(options, "options");
+}
+
+}  // namespace
+
+void BindPlugins(nb::module_& m) {
+  nb::class_<Sampler>(m, "Sampler", "A sampler made in C++ (built-in) or an adapter around a Python sampler.")
+      .def_prop_ro("name", &Sampler::Name)
+      .def("reseed", &Sampler::Reseed, nb::arg("seed"), nb::call_guard<nb::gil_scoped_release>());
+  nb::class_<PythonSampler, Sampler>(m, "PythonSampler", "Drives a Python BaseSampler subclass from the C++ study.")
+      .def(nb::init<nb::object>(), nb::arg("impl"))
+      .def_prop_ro("impl", &PythonSampler::impl);
+
+  nb::class_<Pruner>(m, "Pruner", "A pruner made in C++ (built-in) or an adapter around a Python pruner.")
+      .def_prop_ro("name", &Pruner::Name)
+      .def(
+          "prune",
+          [](Pruner& pruner, const Study& study, const FrozenTrial& trial) {
+            nb::gil_scoped_release release;
+            return pruner.Prune(study, trial);
+          },
+          nb::arg("study"), nb::arg("trial"));
+  nb::class_<PythonPruner, Pruner>(m, "PythonPruner", "Drives a Python BasePruner subclass from the C++ study.")
+      .def(nb::init<nb::object>(), nb::arg("impl"))
+      .def_prop_ro("impl", &PythonPruner::impl);
+
+  m.def(
+      "sampler_specs",
+      [] {
+        nb::list out;
+        for (const auto& spec : Samplers()) {
+          nb::dict item;
+          item["name"] = spec.name;
+          item["summary"] = spec.summary;
+          item["options"] = OptionsToPy(spec.options);
+          out.append(item);
+        }
+        return out;
+      },
+      "The registry's samplers: name, summary and declared options.");
+  m.def(
+      "pruner_specs",
+      [] {
+        nb::list out;
+        for (const auto& spec : Pruners()) {
+          nb::dict item;
+          item["name"] = spec.name;
+          item["summary"] = spec.summary;
+          item["options"] = OptionsToPy(spec.options);
+          out.append(item);
+        }
+        return out;
+      },
+      "The registry's pruners: name, summary and declared options.");
+  m.def(
+      "make_sampler",
+      [](const std::string& name, std::optional<uint64_t> seed, nb::handle options) {
+        Json json = OptionsFromPy(options);
+        nb::gil_scoped_release release;
+        return MakeSampler(name, seed, json);
+      },
+      nb::arg("name"), nb::arg("seed").none() = nb::none(), nb::arg("options").none() = nb::none());
+  m.def(
+      "make_pruner",
+      [](const std::string& name, nb::handle options) {
+        Json json = OptionsFromPy(options);
+        nb::gil_scoped_release release;
+        return MakePruner(name, json);
+      },
+      nb::arg("name"), nb::arg("options").none() = nb::none());
+  m.def(
+      "make_patient_pruner",
+      [](std::shared_ptr<Pruner> wrapped, int64_t patience, double min_delta) -> std::shared_ptr<Pruner> {
+        return std::make_shared<PatientPruner>(std::move(wrapped), patience, min_delta);
+      },
+      nb::arg("wrapped").none(), nb::arg("patience"), nb::arg("min_delta"),
+      "PatientPruner around an existing pruner object (the registry form takes a pruner name).");
+  m.attr("DEFAULT_SAMPLER") = kDefaultSampler;
+}
+
+}  // namespace hyperscout::python
