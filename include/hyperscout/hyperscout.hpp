@@ -14,6 +14,8 @@
 #include "hyperscout/pruners/successive_halving.hpp"
 #include "hyperscout/pruners/threshold.hpp"
 #include "hyperscout/registry.hpp"
+#include "hyperscout/samplers/grid.hpp"
+#include "hyperscout/samplers/qmc.hpp"
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/samplers/sampler.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
