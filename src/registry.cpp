@@ -13,6 +13,7 @@
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/samplers/tpe.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
+#include "hyperscout/storage/sqlite_storage.hpp"
 #include "hyperscout/storage/url.hpp"
 #include "pruners/pruner_utils.hpp"
 
@@ -233,6 +234,7 @@ std::shared_ptr<Pruner> MakePruner(const std::string& name, const Json& options)
 std::shared_ptr<Storage> OpenStorage(const std::string& url) {
   const StorageUrl parsed = ParseStorageUrl(url);
   if (parsed.scheme == "memory") return std::make_shared<MemoryStorage>();
+  if (parsed.scheme == "sqlite") return std::make_shared<SqliteStorage>(parsed.rest);
   throw InvalidArgumentError(
       fmt::format("storage URL '{}': the {} backend is not built into this hyperscout", url, parsed.scheme));
 }

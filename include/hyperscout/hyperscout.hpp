@@ -19,5 +19,6 @@
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/samplers/sampler.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
+#include "hyperscout/storage/sqlite_storage.hpp"
 #include "hyperscout/storage/storage.hpp"
 #include "hyperscout/storage/url.hpp"

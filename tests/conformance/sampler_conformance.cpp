@@ -2,9 +2,7 @@
 // tested without touching this file. A sampler that needs options gets them from kRequiredOptions.
 #include <gtest/gtest.h>
 
-#include <fmt/format.h>
-
-#include <set>
+#include <cctype>
 #include <stdexcept>
 
 #include "hyperscout/common/error.hpp"
