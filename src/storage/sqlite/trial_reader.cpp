@@ -44,7 +44,7 @@ TrialQueries BuildQueries(TrialFilter filter) {
   return {fmt::format("SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, t.heartbeat "
                       "FROM trials t WHERE {} ORDER BY t.number",
                       where),
-          child("c.objective, c.value", "trial_values") + " ORDER BY c.trial_id, c.objective",
+          child("c.objective, c.value", "trial_values"),
           child("c.param_name, c.internal_value, c.distribution_json", "trial_params"),
           child("c.step, c.value", "trial_intermediate_values"),
           child("c.key, c.value_json", "trial_user_attrs"),
