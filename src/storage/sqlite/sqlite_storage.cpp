@@ -322,7 +322,7 @@ FrozenTrial SqliteStorage::CreateTrial(int64_t study_id, const FrozenTrial* temp
     if (it == trial.distributions.end()) {
       throw InvalidArgumentError(fmt::format("template trial parameter '{}' has no distribution", name));
     }
-    distribution_json.emplace_back(name, DistributionToJson(it->second).dump());
+    distribution_json.emplace_back(name, sqlite::DumpJson(DistributionToJson(it->second)));
   }
   std::lock_guard lock(impl_->mutex);
   Connection& db = impl_->connection;
@@ -403,7 +403,7 @@ std::optional<FrozenTrial> SqliteStorage::ClaimWaitingTrial(int64_t study_id) {
 
 void SqliteStorage::SetTrialParam(int64_t trial_id, const std::string& name, double internal,
                                   const Distribution& distribution) {
-  const std::string json = DistributionToJson(distribution).dump();
+  const std::string json = sqlite::DumpJson(DistributionToJson(distribution));
   std::lock_guard lock(impl_->mutex);
   impl_->connection.Transaction(TransactionKind::kWrite, [&] {
     impl_->WritableTrialLocked(trial_id);

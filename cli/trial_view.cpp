@@ -1,0 +1,93 @@
+#include "cli/trial_view.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "cli/common.hpp"
+#include "cli/output.hpp"
+#include "hyperscout/core/study.hpp"
+
+namespace hyperscout::cli {
+
+std::vector<std::string> ParamNames(const std::vector<FrozenTrial>& trials) {
+  std::set<std::string> names;
+  for (const auto& trial : trials) {
+    for (const auto& [name, value] : trial.params) names.insert(name);
+  }
+  return {names.begin(), names.end()};
+}
+
+std::vector<std::string> ValueColumns(size_t n_objectives) {
+  if (n_objectives == 1) return {"value"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < n_objectives; ++i) out.push_back(fmt::format("value_{}", i));
+  return out;
+}
+
+TrialRows BuildTrialRows(const std::vector<FrozenTrial>& trials, size_t n_objectives, bool exact, bool verbose) {
+  const auto number = [exact](double x) { return exact ? FormatValue(x) : ShortNumber(x); };
+  const std::vector<std::string> names = ParamNames(trials);
+  TrialRows out;
+  out.header = {"number", "state"};
+  for (const auto& column : ValueColumns(n_objectives)) out.header.push_back(column);
+  for (const auto& name : names) out.header.push_back("params_" + name);
+  out.header.push_back("duration_s");
+  if (verbose) out.header.push_back("fail_reason");
+  for (const auto& trial : trials) {
+    std::vector<std::string> row = {std::to_string(trial.number), ToString(trial.state)};
+    for (size_t i = 0; i < n_objectives; ++i) row.push_back(i < trial.values.size() ? number(trial.values[i]) : "");
+    for (const auto& name : names) {
+      const auto it = trial.params.find(name);
+      if (it == trial.params.end()) {
+        row.emplace_back();
+        continue;
+      }
+      const ParamValue value = ToExternal(trial.distributions.at(name), it->second);
+      row.push_back(std::holds_alternative<double>(value) ? number(std::get<double>(value))
+                                                          : ParamValueToString(value));
+    }
+    const auto duration = trial.DurationSeconds();
+    row.push_back(duration ? (exact ? FormatValue(*duration) : fmt::format("{:.2f}", *duration)) : "");
+    if (verbose) {
+      const auto reason = trial.system_attrs.find("fail_reason");
+      row.push_back(reason == trial.system_attrs.end() ? ""
+                    : reason->second.is_string()       ? reason->second.get<std::string>()
+                                                       : reason->second.dump());
+    }
+    out.rows.push_back(std::move(row));
+  }
+  return out;
+}
+
+std::vector<FrozenTrial> BestOf(const std::vector<FrozenTrial>& trials, const std::vector<StudyDirection>& directions) {
+  std::vector<const FrozenTrial*> complete;
+  for (const auto& trial : trials) {
+    if (trial.state == TrialState::kComplete && trial.values.size() == directions.size()) complete.push_back(&trial);
+  }
+  std::vector<FrozenTrial> out;
+  if (directions.size() == 1) {
+    const FrozenTrial* best = nullptr;
+    const bool minimize = directions[0] == StudyDirection::kMinimize;
+    for (const auto* trial : complete) {
+      if (best == nullptr || (minimize ? trial->values[0] < best->values[0] : trial->values[0] > best->values[0])) {
+        best = trial;
+      }
+    }
+    if (best != nullptr) out.push_back(*best);
+    return out;
+  }
+  for (const auto* candidate : complete) {
+    bool dominated = false;
+    for (const auto* other : complete) {
+      if (Dominates(other->values, candidate->values, directions)) {
+        dominated = true;
+        break;
+      }
+    }
+    if (!dominated) out.push_back(*candidate);
+  }
+  return out;
+}
+
+}  // namespace hyperscout::cli
