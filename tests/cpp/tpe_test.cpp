@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "hyperscout/common/error.hpp"
+#include "hyperscout/common/rng.hpp"
 #include "hyperscout/core/study.hpp"
 #include "hyperscout/registry.hpp"
 #include "hyperscout/samplers/random.hpp"
@@ -136,6 +137,19 @@ TEST(TpeParzen, LogGaussMassMatchesErfcAndStaysFiniteInTails) {
   EXPECT_TRUE(std::isfinite(tpe::LogGaussMass(60.0, 61.0)));
   EXPECT_TRUE(std::isfinite(tpe::LogGaussMass(-61.0, -60.0)));
   EXPECT_LT(tpe::LogGaussMass(60.0, 61.0), -1700.0);
+}
+
+TEST(TpeParzen, LogSumExpMatchesDirectSum) {
+  Rng rng(5);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<double> x(37);
+    for (auto& v : x) v = rng.Uniform(-60.0, 3.0) + 500.0 * (round % 3 - 1);
+    long double direct = 0.0L;
+    for (double v : x) direct += std::exp(static_cast<long double>(v) - 500.0L * (round % 3 - 1));
+    const double expected = static_cast<double>(std::log(direct)) + 500.0 * (round % 3 - 1);
+    EXPECT_NEAR(tpe::LogSumExp(x.data(), x.size()), expected, 1e-12 * std::max(1.0, std::fabs(expected)));
+  }
+  EXPECT_EQ(tpe::LogSumExp(nullptr, 0), -INFINITY);
 }
 
 TEST(TpeSplit, GammaWeightsAndMultiObjectiveFronts) {

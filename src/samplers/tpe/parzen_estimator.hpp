@@ -101,7 +101,7 @@ class ParzenEstimator {
 
 // log(Phi(b) - Phi(a)) for a < b, accurate in the tails and for narrow intervals.
 double LogGaussMass(double a, double b);
-// log(sum(exp(x))) over n values, stable for large magnitudes; -inf for n == 0.
-double LogSumExp(const double* x, size_t n);
+// log(sum(exp(x))) over n values, stable for large magnitudes; -inf for n == 0. Overwrites x (scratch).
+double LogSumExp(double* x, size_t n);
 
 }  // namespace hyperscout::tpe

@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <tuple>
 
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/common/rng.hpp"
@@ -20,7 +21,9 @@ namespace hyperscout {
 struct TpeSampler::State {
   std::mutex mutex;  // the study serializes calls, but one sampler may serve several studies
   std::map<std::pair<const void*, int64_t>, tpe::History> histories;
-  int64_t refreshed_for_ = -1;  // trial number whose Ask already refreshed the history (Infer -> SampleRelative)
+  // The (study, trial) the history was last refreshed for. Within one trial, sampling reuses that view instead of
+  // re-reading every trial per parameter; a sequential run finishes nothing in between, so this changes no value.
+  std::tuple<const void*, int64_t, int64_t> refreshed_for{nullptr, -1, -1};
 
   // Scratch buffers reused across trials so steady-state sampling does not allocate.
   tpe::ParzenEstimator below;
@@ -49,9 +52,13 @@ struct TpeSampler::State {
   std::vector<double> SampleJoint(tpe::History& history, const TpeOptions& options,
                                   const std::vector<std::pair<std::string, Distribution>>& space, Rng& rng);
 
-  tpe::History& Refresh(const Study& study, int64_t trial_number) {
+  tpe::History& Refresh(const Study& study, int64_t trial_number, bool reuse_within_trial) {
     auto& history = histories[{&study.storage(), study.id()}];
-    history.Refresh(study, trial_number);
+    const std::tuple<const void*, int64_t, int64_t> key{&study.storage(), study.id(), trial_number};
+    if (!reuse_within_trial || refreshed_for != key) {
+      history.Refresh(study, trial_number);
+      refreshed_for = key;
+    }
     return history;
   }
 };
@@ -117,8 +124,7 @@ void TpeSampler::Reseed(uint64_t seed) {
 SearchSpace TpeSampler::InferRelativeSearchSpace(const Study& study, const FrozenTrial& trial) {
   if (!options_.multivariate) return {};
   std::lock_guard lock(state_->mutex);
-  tpe::History& history = state_->Refresh(study, trial.number);
-  state_->refreshed_for_ = trial.number;
+  tpe::History& history = state_->Refresh(study, trial.number, /*reuse_within_trial=*/false);
   if (static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) return {};
   SearchSpace space;
   if (options_.group) {
@@ -138,9 +144,7 @@ SearchSpace TpeSampler::InferRelativeSearchSpace(const Study& study, const Froze
 std::map<std::string, double> TpeSampler::SampleRelative(const Study& study, const FrozenTrial& trial,
                                                          const SearchSpace& space) {
   std::lock_guard lock(state_->mutex);
-  tpe::History& history = state_->refreshed_for_ == trial.number ? state_->histories[{&study.storage(), study.id()}]
-                                                                 : state_->Refresh(study, trial.number);
-  state_->refreshed_for_ = -1;
+  tpe::History& history = state_->Refresh(study, trial.number, /*reuse_within_trial=*/true);
   std::map<std::string, double> out;
   if (space.empty() || static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) return out;
 
@@ -174,7 +178,7 @@ std::map<std::string, double> TpeSampler::SampleRelative(const Study& study, con
 double TpeSampler::SampleIndependent(const Study& study, const FrozenTrial& trial, const std::string& name,
                                      const Distribution& distribution) {
   std::lock_guard lock(state_->mutex);
-  tpe::History& history = state_->Refresh(study, trial.number);
+  tpe::History& history = state_->Refresh(study, trial.number, /*reuse_within_trial=*/true);
   if (static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) {
     return random_.SampleIndependent(study, trial, name, distribution);
   }
