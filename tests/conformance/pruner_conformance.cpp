@@ -64,6 +64,7 @@ std::vector<std::vector<double>> Curves(int n_trials) {
     const double plateau = rng.Uniform(-1.5, 1.5);
     const double scale = rng.Uniform(0.0, 2.0);
     std::vector<double> curve;
+    curve.reserve(kSteps);
     for (int step = 0; step < kSteps; ++step) {
       curve.push_back(plateau + scale / (step + 1.0) + 0.05 * rng.Normal());
     }
@@ -220,6 +221,7 @@ TEST_P(PrunerConformance, ConcurrentCallsAgree) {
   std::atomic<int> inconsistent{0};
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int round = 0; round < kRounds; ++round) {

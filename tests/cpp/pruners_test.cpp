@@ -23,7 +23,7 @@ constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 std::unique_ptr<Study> NewStudy(std::shared_ptr<Pruner> pruner, StudyDirection direction = StudyDirection::kMinimize,
-                                std::shared_ptr<Storage> storage = nullptr) {
+                                const std::shared_ptr<Storage>& storage = nullptr) {
   StudyOptions options;
   options.study_name = "pruners";
   options.storage = storage ? storage : std::make_shared<MemoryStorage>();
@@ -245,6 +245,7 @@ TEST(PatientPruner, WrappedPrunerMustAgree) {
 std::vector<bool> AskAtStep(Study& study, std::vector<Trial>& trials, const std::vector<double>& values, int64_t step) {
   for (size_t i = 0; i < trials.size(); ++i) trials[i].Report(step, values[i]);
   std::vector<bool> pruned;
+  pruned.reserve(trials.size());
   for (auto& trial : trials) pruned.push_back(trial.ShouldPrune());
   return pruned;
 }
@@ -376,6 +377,19 @@ TEST(Pruners, OptimizeEndsWithPrunedTrialsAndACompleteBest) {
       complete_final += (x - 0.3) * (x - 0.3) / static_cast<double>(complete.size());
     }
     EXPECT_GT(pruned_final, complete_final) << name;
+  }
+}
+
+TEST(Pruners, ParallelWorkersShareOnePruner) {
+  for (const std::string name : {"median", "asha"}) {
+    const Json options = name == "asha" ? Json{{"min_resource", 1}} : Json::object();
+    auto study = NewStudy(MakePruner(name, options));
+    study->Optimize(LearningCurve, {.n_trials = 24, .n_jobs = 4});
+    const auto trials = study->Trials();
+    ASSERT_EQ(trials.size(), 24u) << name;
+    for (const auto& t : trials) {
+      EXPECT_TRUE(t.state == TrialState::kComplete || t.state == TrialState::kPruned) << name << " " << t.number;
+    }
   }
 }
 
