@@ -18,6 +18,7 @@
 #include "hyperscout/samplers/qmc.hpp"
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/samplers/sampler.hpp"
+#include "hyperscout/samplers/tpe.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
 #include "hyperscout/storage/sqlite_storage.hpp"
 #include "hyperscout/storage/storage.hpp"
