@@ -132,6 +132,7 @@ TEST_F(SqliteStorageTest, NewFileGetsWalSchemaVersionAndIndexes) {
   SqliteStorage storage(path);
   Raw raw(path);
   EXPECT_EQ(raw.One("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.One("PRAGMA page_size"), "1024");
   EXPECT_EQ(raw.One("SELECT count(*) FROM schema_version"), "1");
   EXPECT_EQ(raw.One("SELECT max(version) FROM schema_version"), "1");
   for (const char* index : {"trials_study_seq", "trials_study_state"}) {

@@ -110,6 +110,10 @@ void PrepareDatabase(Connection& connection) {
   const std::string& name = connection.display_name();
   RefuseForeign(Inspect(connection), name);
 
+  // Small pages: every commit appends each page it dirtied to the WAL, and a trial write dirties a handful
+  // of pages for a few dozen bytes of data, so 1 KiB pages write a quarter of the bytes that 4 KiB pages do
+  // (measured: half the system time per trial). Only takes effect when the file is new.
+  connection.Exec("PRAGMA page_size = 1024");
   // Switching to WAL needs an exclusive lock for a moment, and SQLite does not call the busy handler
   // for it, so a busy result is retried here like any other.
   const std::string mode = connection.RetryOnBusy([&] {
@@ -125,6 +129,9 @@ void PrepareDatabase(Connection& connection) {
   // NORMAL in WAL mode: a commit survives a process crash; an OS crash or power loss may roll back the
   // last commits but never corrupts the file (https://www.sqlite.org/pragma.html#pragma_synchronous).
   connection.Exec("PRAGMA synchronous = NORMAL");
+  // Checkpoint at 4 MiB of WAL (4000 pages of 1 KiB), SQLite's default size in bytes: checkpoints, which
+  // copy pages back and fsync, stay as rare as with the default page size.
+  connection.Exec("PRAGMA wal_autocheckpoint = 4000");
   connection.Exec("PRAGMA foreign_keys = ON");
 
   if (Inspect(connection).version == LatestSchemaVersion()) return;  // the common case: no write lock needed
