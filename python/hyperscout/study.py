@@ -153,10 +153,10 @@ class Study:
             raise ValueError("tell() with state COMPLETE needs values; pass state=TrialState.FAIL or PRUNED otherwise")
         if values is None:
             value_list: List[float] = []
-        elif isinstance(values, (int, float)) or hasattr(values, "__float__"):
-            value_list = [float(values)]
-        else:
+        elif hasattr(values, "__len__") and not isinstance(values, str):
             value_list = [float(v) for v in values]
+        else:
+            value_list = [float(values)]
         try:
             return self._core.tell(number, value_list, state)
         except _exceptions().UpdateFinishedTrialError:

@@ -243,3 +243,12 @@ def test_distributions_validate_and_convert():
     assert hyperscout.distributions.json_to_distribution(text) == FloatDistribution(1e-3, 1.0, log=True)
     assert repr(FloatDistribution(0, 1, step=0.5)) == "FloatDistribution(low=0.0, high=1.0, log=False, step=0.5)"
     assert not math.isnan(FloatDistribution(0, 1).high)
+
+
+def test_package_ships_type_stubs_and_py_typed():
+    from pathlib import Path
+
+    root = Path(hyperscout.__file__).parent
+    assert (root / "py.typed").exists()
+    stub = (root / "_core.pyi").read_text()
+    assert "class FrozenTrial" in stub and "def suggest_float" in stub
