@@ -206,3 +206,20 @@ def test_stop_from_objective_and_zero_trials():
 
     study.optimize(objective, n_trials=10)
     assert len(study.trials) == 2
+
+
+def test_uncaught_exception_with_threads_is_reraised_after_running_trials_finish():
+    def objective(trial):
+        time.sleep(0.01)
+        if trial.number == 5:
+            raise ValueError("thread boom")
+        return 1.0
+
+    study = make_study()
+    with pytest.raises(ValueError, match="thread boom"):
+        study.optimize(objective, n_trials=1000, n_jobs=3)
+    trials = study.trials
+    assert len(trials) < 1000
+    assert [t.number for t in trials] == list(range(len(trials)))
+    assert all(t.state.is_finished() for t in trials)
+    assert trials[5].state == TrialState.FAIL
