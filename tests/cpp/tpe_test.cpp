@@ -179,6 +179,28 @@ TEST(TpeSplit, GammaWeightsAndMultiObjectiveFronts) {
   // One point of front 1: the one adding the most hypervolume (the knee).
   EXPECT_EQ(tpe::SelectBelowMultiObjective(losses, 1), (std::vector<size_t>{1}));
   EXPECT_DOUBLE_EQ(tpe::Hypervolume2d({{1, 1}, {0, 2}}, 3, 3), 4 + 1);
+
+  // Greedy hypervolume selection matches brute force on a larger front (y = 1 / x, every point nondominated):
+  // each step's pick adds the most hypervolume among the remaining points.
+  std::vector<std::vector<double>> curve;
+  for (int i = 1; i <= 12; ++i) curve.push_back({0.3 * i + 0.01 * (i % 3), 1.0 / (0.3 * i)});
+  const auto picked = tpe::SelectBelowMultiObjective(curve, 5);
+  ASSERT_EQ(picked.size(), 5u);
+  const double ref0 = 1.1 * curve.back()[0];
+  const double ref1 = 1.1 * curve.front()[1];
+  std::vector<std::pair<double, double>> chosen;
+  for (size_t step = 0; step < picked.size(); ++step) {
+    double best_gain = -1.0;
+    auto volume_with = [&](size_t i) {
+      auto points = chosen;
+      points.emplace_back(curve[i][0], curve[i][1]);
+      return tpe::Hypervolume2d(points, ref0, ref1);
+    };
+    const double base = tpe::Hypervolume2d(chosen, ref0, ref1);
+    for (size_t i = 0; i < curve.size(); ++i) best_gain = std::max(best_gain, volume_with(i) - base);
+    EXPECT_NEAR(volume_with(picked[step]) - base, best_gain, 1e-12) << "step " << step;
+    chosen.emplace_back(curve[picked[step]][0], curve[picked[step]][1]);
+  }
 }
 
 TEST(Tpe, SampledValuesInsideEveryDistribution) {

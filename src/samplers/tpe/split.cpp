@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <numeric>
 
@@ -18,7 +19,9 @@ bool DominatesLoss(const std::vector<double>& a, const std::vector<double>& b) {
 }
 
 // Greedy hypervolume subset selection for two objectives: repeatedly take the point that adds the most
-// hypervolume to what is already chosen (Guerreiro et al. 2016 show greedy is a (1 - 1/e) approximation).
+// hypervolume to what is already chosen (greedy is a (1 - 1/e) approximation; Guerreiro et al. 2016). The points of
+// one front are mutually nondominated, so the chosen ones form a staircase sorted by the first objective, and the
+// area a candidate adds is the rectangle between its staircase neighbours: O(log k) per candidate.
 std::vector<size_t> SelectByHypervolume(const std::vector<std::vector<double>>& losses,
                                         const std::vector<size_t>& front, size_t count) {
   // Reference point as in Optuna's MOTPE: just past the front's worst corner.
@@ -31,17 +34,18 @@ std::vector<size_t> SelectByHypervolume(const std::vector<std::vector<double>>& 
   }
   std::vector<size_t> chosen;
   std::vector<char> taken(front.size(), 0);
-  std::vector<std::pair<double, double>> points;
-  double current = 0.0;
+  std::vector<std::pair<double, double>> staircase;  // chosen points, ascending in the first objective
   while (chosen.size() < count) {
     size_t best = front.size();
     double best_gain = -1.0;
     for (size_t j = 0; j < front.size(); ++j) {
       if (taken[j]) continue;
-      points.clear();
-      for (size_t i : chosen) points.emplace_back(losses[i][0], losses[i][1]);
-      points.emplace_back(losses[front[j]][0], losses[front[j]][1]);
-      const double gain = Hypervolume2d(points, ref[0], ref[1]) - current;
+      const double x = losses[front[j]][0];
+      const double y = losses[front[j]][1];
+      const auto right = std::upper_bound(staircase.begin(), staircase.end(), std::make_pair(x, y));
+      const double right_x = right == staircase.end() ? ref[0] : right->first;
+      const double left_y = right == staircase.begin() ? ref[1] : std::prev(right)->second;
+      const double gain = std::max(0.0, right_x - x) * std::max(0.0, left_y - y);
       if (gain > best_gain) {
         best_gain = gain;
         best = j;
@@ -49,7 +53,8 @@ std::vector<size_t> SelectByHypervolume(const std::vector<std::vector<double>>& 
     }
     taken[best] = 1;
     chosen.push_back(front[best]);
-    current += best_gain;
+    const std::pair<double, double> point(losses[front[best]][0], losses[front[best]][1]);
+    staircase.insert(std::upper_bound(staircase.begin(), staircase.end(), point), point);
   }
   return chosen;
 }
