@@ -113,7 +113,10 @@ std::vector<double> ParseChildResult(const ChildResult& result, size_t n_objecti
 
 std::vector<double> RunTrial(Trial& trial, const Space& space, const OptimizeFlags& flags,
                              const std::string& executable, const std::vector<ArgTemplate>& templates) {
-  if (InterruptLevel() > 0) throw TrialFailure("interrupted");
+  if (InterruptLevel() > 0) {
+    trial.study().Stop();
+    throw TrialFailure("interrupted");
+  }
   const auto active = space.SuggestAll(trial);
   Json params_json = Json::object();
   for (const auto& [name, value] : active) params_json[name] = ParamValueToJson(value);
@@ -236,7 +239,11 @@ int RunOptimize(const OptimizeFlags& flags, bool space_given) {
   options.timeout = flags.timeout;
   options.n_jobs = flags.jobs;
   options.catch_exceptions = true;
-  options.callbacks.push_back([&progress](Study&, const FrozenTrial& trial) { progress.TrialFinished(trial); });
+  options.callbacks.push_back([&progress](Study& running, const FrozenTrial& trial) {
+    // Callbacks run before the worker decides on its next trial, so this leaves no window after Ctrl-C.
+    if (InterruptLevel() > 0) running.Stop();
+    progress.TrialFinished(trial);
+  });
   const Space& the_space = *space;
   const auto started = std::chrono::steady_clock::now();
   progress.Start();

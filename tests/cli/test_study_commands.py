@@ -139,7 +139,7 @@ print(n)
     assert "interrupted" in stderr
     assert not pid_alive(int(marker.read_text()))
     trials = hs.trials(db)
-    assert [t["state"] for t in trials] == ["COMPLETE", "COMPLETE", "FAIL"]
+    assert [t["state"] for t in trials] == ["COMPLETE", "COMPLETE", "FAIL"], (stderr, trials)
     assert trials[2]["system_attrs"]["fail_reason"] == "interrupted"
 
     hs.run("optimize", "--storage", db, "--n-trials", "2", "--", PY, "-c", "print(0.5)", check=0)
