@@ -174,3 +174,39 @@ def test_bad_objectives_fail_and_study_goes_on(hs, code, reason):
     fails = log_lines(proc.stderr, "FAIL")
     assert [n for n, _ in fails] == [0, 1]
     assert all(reason in rest for _, rest in fails), proc.stderr
+
+
+def test_grid_sampler_covers_the_space_once(hs):
+    if "grid" not in registry_names("sampler"):
+        pytest.skip("grid sampler not in the registry yet")
+    proc = hs.run("optimize", "--storage", "memory://", "--sampler", "grid", "--param", "n=int:0:2",
+                  "--param", "o=cat:a,b", "--", PY, "-c", "import sys; print(int(sys.argv[1]))", "{n}", check=0)
+    points = [json.loads(re.search(r"params=(\{.*\})", rest).group(1)) for _, rest in log_lines(proc.stderr, "COMPLETE")]
+    assert sorted((p["n"], p["o"]) for p in points) == [(n, o) for n in range(3) for o in "ab"]
+
+
+def test_conditional_parameters(hs, tmp_path):
+    (tmp_path / "space.toml").write_text("""
+[params.opt]
+type = "categorical"
+choices = ["adam", "sgd"]
+
+[params.momentum]
+type = "float"
+low = 0.1
+high = 0.9
+condition = { opt = "sgd" }
+""")
+    out = tmp_path / "argv"
+    out.mkdir()
+    enqueue = ["--enqueue", '{"opt": "adam"}', "--enqueue", '{"opt": "sgd"}']
+    hs.run("optimize", "--storage", "memory://", "--sampler", "random", "--n-trials", "2", *enqueue, "--", PY, "-c",
+           f"import sys, json, os; open(os.path.join({str(out)!r}, sys.argv[1]), 'w')"
+           ".write(json.dumps([sys.argv[2], os.environ['HYPERSCOUT_PARAMS']])); print(0)", "{opt}", "m={momentum}",
+           check=0)
+    arg, params = json.loads((out / "adam").read_text())
+    assert arg == "m=" and json.loads(params) == {"opt": "adam"}
+    arg, params = json.loads((out / "sgd").read_text())
+    momentum = json.loads(params)["momentum"]
+    assert 0.1 <= momentum <= 0.9
+    assert arg.startswith("m=") and float(arg[2:]) == momentum
