@@ -124,7 +124,12 @@ class Study:
                 callback_list.append(lambda study, trial: bar.update(1))
 
         def run_trial(core_trial: _core.Trial) -> Any:
-            return func(Trial(self, core_trial))
+            # core_trial lives on a C++ stack frame that ends with this trial.
+            trial = Trial(self, core_trial)
+            try:
+                return func(trial)
+            finally:
+                trial._finish()
 
         try:
             self._core.optimize(run_trial, n_trials, timeout, n_jobs, callback_list, catch_types or None)

@@ -33,6 +33,27 @@ def _as_int(name: str, what: str, value: Any) -> int:
     return int(value)
 
 
+class _FinishedTrialCore:
+    """Stands in for the C++ trial once ``optimize`` has finished it, so a Trial kept past its
+    objective still reads its last state instead of touching freed memory."""
+
+    def __init__(self, snapshot: FrozenTrial) -> None:
+        self._snapshot = snapshot
+        self.number = snapshot.number
+        self._trial_id = snapshot._trial_id
+        self.params = snapshot.params
+        self.distributions = snapshot.distributions
+        self.user_attrs = snapshot.user_attrs
+        self.system_attrs = snapshot.system_attrs
+        self.datetime_start = snapshot.datetime_start
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(
+            f"trial {self.number} has finished; {name}() works only inside its objective "
+            "(read finished trials with study.trials)"
+        )
+
+
 class Trial:
     """The define-by-run handle an objective receives; each ``suggest_*`` call is stored at once."""
 
@@ -113,3 +134,6 @@ class Trial:
 
     def __repr__(self) -> str:
         return f"Trial(number={self.number}, params={self.params!r})"
+
+    def _finish(self) -> None:
+        self._core = _FinishedTrialCore(self._core.snapshot)

@@ -223,3 +223,18 @@ def test_uncaught_exception_with_threads_is_reraised_after_running_trials_finish
     assert [t.number for t in trials] == list(range(len(trials)))
     assert all(t.state.is_finished() for t in trials)
     assert trials[5].state == TrialState.FAIL
+
+
+def test_trial_kept_past_its_objective_is_safe():
+    kept = []
+
+    def objective(trial):
+        kept.append(trial)
+        return trial.suggest_float("x", 0, 1)
+
+    study = make_study()
+    study.optimize(objective, n_trials=3)
+    assert [t.number for t in kept] == [0, 1, 2]
+    assert [t.params for t in kept] == [t.params for t in study.trials]
+    with pytest.raises(RuntimeError, match="trial 0 has finished"):
+        kept[0].suggest_float("y", 0, 1)
