@@ -238,3 +238,16 @@ def test_trial_kept_past_its_objective_is_safe():
     assert [t.params for t in kept] == [t.params for t in study.trials]
     with pytest.raises(RuntimeError, match="trial 0 has finished"):
         kept[0].suggest_float("y", 0, 1)
+
+
+def test_show_progress_bar_runs_with_or_without_tqdm():
+    import importlib.util
+    import warnings
+
+    study = make_study()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        study.optimize(lambda t: 1.0, n_trials=3, show_progress_bar=True, gc_after_trial=True)
+    assert len(study.trials) == 3
+    if importlib.util.find_spec("tqdm") is None:
+        assert any("tqdm" in str(w.message) for w in caught)
