@@ -27,8 +27,10 @@ Json ResolveOptions(const std::string& what, const std::vector<OptionSpec>& spec
   Json out = Json::object();
   for (const auto& spec : specs) out[spec.name] = spec.default_value;
   if (given.is_null()) return out;
-  for (const auto& [key, value] : given.items()) {
-    const auto it = std::find_if(specs.begin(), specs.end(), [&](const OptionSpec& s) { return s.name == key; });
+  for (const auto& item : given.items()) {
+    const std::string& key = item.key();
+    const Json& value = item.value();
+    const auto it = std::find_if(specs.begin(), specs.end(), [&key](const OptionSpec& s) { return s.name == key; });
     if (it == specs.end()) {
       std::vector<std::string> names;
       for (const auto& s : specs) names.push_back(s.name);
@@ -204,13 +206,13 @@ std::vector<PrunerSpec> BuildPruners() {
 }  // namespace
 
 const std::vector<SamplerSpec>& Samplers() {
-  static const std::vector<SamplerSpec> specs = BuildSamplers();
-  return specs;
+  static const std::vector<SamplerSpec> kSpecs = BuildSamplers();
+  return kSpecs;
 }
 
 const std::vector<PrunerSpec>& Pruners() {
-  static const std::vector<PrunerSpec> specs = BuildPruners();
-  return specs;
+  static const std::vector<PrunerSpec> kSpecs = BuildPruners();
+  return kSpecs;
 }
 
 std::shared_ptr<Sampler> MakeSampler(const std::string& name, std::optional<uint64_t> seed, const Json& options) {
