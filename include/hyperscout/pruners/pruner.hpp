@@ -1,6 +1,8 @@
 // Pruner: decides whether a RUNNING trial should stop early, from the intermediate values it and
-// other trials reported (Trial::Report). Trial::ShouldPrune calls Prune with a fresh snapshot of the
-// trial; the pruner reads the other trials through the study. Pruners never sample and samplers
+// other trials reported (Trial::Report). Trial::ShouldPrune calls Prune with the worker's own view of the
+// trial (its params and reports; attributes written by other processes may be missing — read them through
+// study.TrialsSnapshot() when a pruner keeps bookkeeping in storage); the pruner reads the other trials
+// through the study. Pruners never sample and samplers
 // never prune. Pruners must be safe to call from several threads at once (they are stateless over
 // storage, or lock their own state). Multi-objective studies cannot be pruned: Prune is not called.
 #pragma once
