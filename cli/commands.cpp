@@ -55,7 +55,9 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::string where = "hyperscout --help";
     for (const auto* sub : app.get_subcommands()) where = fmt::format("hyperscout {} --help", sub->get_name());
-    PrintError(fmt::format("{}; see '{}'", e.what(), where));
+    // Extra arguments usually mean a command's own flags were given without the `--` separator.
+    const bool extras = dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr;
+    PrintError(fmt::format("{}; {}see '{}'", e.what(), extras ? "put the command to run after -- ; " : "", where));
     return static_cast<int>(ExitCode::kUsage);
   }
   try {
