@@ -9,7 +9,7 @@ found better points), and the mean sampler time per trial. Random search is the 
 Needs the hyperscout Python package built from this tree and Optuna 5 in the same interpreter:
 
     python3 -m venv bench/.venv-quality && bench/.venv-quality/bin/pip install . -r bench/requirements.txt
-    bench/.venv-quality/bin/python bench/compare_quality.py --seeds 20 --trials 100
+    bench/.venv-quality/bin/python bench/compare_quality.py --seeds 100 --trials 100
 
 This is the quick check behind the TPE claims in docs/samplers.md; the full harness with bayesmark-style
 tasks and COCO functions is bench/compare/ (planned).
@@ -117,7 +117,7 @@ def summarize(regrets: list[float]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=20)
+    parser.add_argument("--seeds", type=int, default=100, help="seeds per cell; 20-30 are too few to separate close samplers on 2-D problems")
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated subset of " + ",".join(PROBLEMS))
     parser.add_argument("--out", help="also write the Markdown table to this file")
