@@ -1,0 +1,1 @@
+"""Bridges to other libraries. ``hyperscout.integration.optuna`` needs Optuna (``pip install optuna``)."""
