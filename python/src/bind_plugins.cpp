@@ -128,6 +128,20 @@ nb::list OptionsToPy(const std::vector<OptionSpec>& options) {
   return out;
 }
 
+// Registry entries (SamplerSpec or PrunerSpec) as a list of {name, summary, options} dicts.
+template <class Spec>
+nb::list SpecsToPy(const std::vector<Spec>& specs) {
+  nb::list out;
+  for (const auto& spec : specs) {
+    nb::dict item;
+    item["name"] = spec.name;
+    item["summary"] = spec.summary;
+    item["options"] = OptionsToPy(spec.options);
+    out.append(item);
+  }
+  return out;
+}
+
 Json OptionsFromPy(nb::handle options) {
   if (options.is_none()) return Json::object();
   return PyToJson(options, "options");
@@ -157,32 +171,10 @@ void BindPlugins(nb::module_& m) {
       .def_prop_ro("impl", &PythonPruner::impl);
 
   m.def(
-      "sampler_specs",
-      [] {
-        nb::list out;
-        for (const auto& spec : Samplers()) {
-          nb::dict item;
-          item["name"] = spec.name;
-          item["summary"] = spec.summary;
-          item["options"] = OptionsToPy(spec.options);
-          out.append(item);
-        }
-        return out;
-      },
+      "sampler_specs", [] { return SpecsToPy(Samplers()); },
       "The registry's samplers: name, summary and declared options.");
   m.def(
-      "pruner_specs",
-      [] {
-        nb::list out;
-        for (const auto& spec : Pruners()) {
-          nb::dict item;
-          item["name"] = spec.name;
-          item["summary"] = spec.summary;
-          item["options"] = OptionsToPy(spec.options);
-          out.append(item);
-        }
-        return out;
-      },
+      "pruner_specs", [] { return SpecsToPy(Pruners()); },
       "The registry's pruners: name, summary and declared options.");
   m.def(
       "make_sampler",
