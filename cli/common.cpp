@@ -200,8 +200,11 @@ std::shared_ptr<Sampler> MakeSamplerForCli(const std::string& name, const Json& 
 
 std::unique_ptr<Study> CreateOrLoadStudy(const std::shared_ptr<Storage>& storage, const std::string& name,
                                          const std::vector<StudyDirection>& directions,
-                                         std::shared_ptr<Sampler> sampler, std::shared_ptr<Pruner> pruner) {
+                                         std::shared_ptr<Sampler> sampler, std::shared_ptr<Pruner> pruner,
+                                         double heartbeat, double heartbeat_grace) {
   StudyOptions options;
+  options.heartbeat_interval = heartbeat;
+  options.heartbeat_grace = heartbeat_grace;
   options.study_name = name;
   options.storage = storage;
   options.sampler = std::move(sampler);

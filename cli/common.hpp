@@ -83,10 +83,12 @@ std::shared_ptr<Sampler> MakeSamplerForCli(const std::string& name, const Json& 
                                            std::optional<int64_t> study_id,
                                            int grid_points_per_float = kDefaultGridPointsPerFloat);
 // Loads the study, or creates it when missing. Empty `directions` means "as stored, else minimize"; a
-// creation race lost to another process (DuplicatedStudyError) becomes a load.
+// creation race lost to another process (DuplicatedStudyError) becomes a load. `heartbeat` > 0 makes
+// this process beat for its RUNNING trials and reap other workers' stale ones (StudyOptions).
 std::unique_ptr<Study> CreateOrLoadStudy(const std::shared_ptr<Storage>& storage, const std::string& name,
                                          const std::vector<StudyDirection>& directions,
-                                         std::shared_ptr<Sampler> sampler, std::shared_ptr<Pruner> pruner);
+                                         std::shared_ptr<Sampler> sampler, std::shared_ptr<Pruner> pruner,
+                                         double heartbeat = 0.0, double heartbeat_grace = 0.0);
 
 // Trial formatting shared by trials, best and export.
 std::string FormatValue(double value);  // shortest round-trip form, "nan", "inf"

@@ -35,6 +35,8 @@ struct OptimizeFlags {
   int jobs = 1;
   std::optional<double> trial_timeout;
   double grace = 5.0;
+  double heartbeat = 30.0;
+  double heartbeat_grace = 0.0;  // 0: 3 × heartbeat, at least 10 s
   std::vector<std::string> enqueue;
   int grid_points = kDefaultGridPointsPerFloat;
   std::vector<std::string> command;
@@ -66,6 +68,17 @@ void CheckFlags(const OptimizeFlags& flags) {
     throw InvalidArgumentError("--trial-timeout must be > 0 seconds");
   }
   if (!(flags.grace >= 0) || !std::isfinite(flags.grace)) throw InvalidArgumentError("--grace must be >= 0 seconds");
+  if (!(flags.heartbeat >= 0) || !std::isfinite(flags.heartbeat)) {
+    throw InvalidArgumentError("--heartbeat must be >= 0 seconds (0 turns heartbeats off)");
+  }
+  if (!(flags.heartbeat_grace >= 0) || !std::isfinite(flags.heartbeat_grace)) {
+    throw InvalidArgumentError("--heartbeat-grace must be >= 0 seconds");
+  }
+  if (flags.heartbeat_grace > 0 && flags.heartbeat_grace <= flags.heartbeat) {
+    throw InvalidArgumentError(fmt::format(
+        "--heartbeat-grace {} must be longer than --heartbeat {}, or live trials would be reaped; use 3 × --heartbeat",
+        flags.heartbeat_grace, flags.heartbeat));
+  }
 }
 
 // Enqueued trials are checked against the space before the study is touched.
@@ -212,7 +225,8 @@ int RunOptimize(const OptimizeFlags& flags, bool space_given) {
 
   auto sampler =
       MakeSamplerForCli(flags.sampler, sampler_options, flags.seed, space, storage.get(), existing, flags.grid_points);
-  auto study = CreateOrLoadStudy(storage, flags.storage.study, directions, sampler, pruner);
+  auto study = CreateOrLoadStudy(storage, flags.storage.study, directions, sampler, pruner, flags.heartbeat,
+                                 flags.heartbeat_grace);
   if (space_from_flags) StoreSpace(*storage, study->id(), study->name(), *space);
   storage->SetStudySystemAttr(study->id(), kSamplerAttr, Json{{"name", sampler->Name()}, {"options", sampler_options}});
   for (const auto& params : enqueued) study->EnqueueTrial(params);
@@ -331,6 +345,14 @@ CommandAction SetupOptimize(CLI::App& app) {
   app.add_option("--trial-timeout", flags->trial_timeout, "Seconds one trial may run before it is killed (FAIL)")
       ->type_name("SECONDS");
   app.add_option("--grace", flags->grace, "Seconds between SIGTERM and SIGKILL when a trial is stopped (default 5)")
+      ->type_name("SECONDS");
+  app.add_option("--heartbeat", flags->heartbeat,
+                 "Seconds between this worker's liveness beats for its running trials; a trial whose worker died "
+                 "(kill -9, lost machine) is marked FAIL by the next worker that asks (default 30; 0: off)")
+      ->type_name("SECONDS");
+  app.add_option("--heartbeat-grace", flags->heartbeat_grace,
+                 "Seconds without a beat after which a running trial counts as dead (default 3 × --heartbeat, at "
+                 "least 10)")
       ->type_name("SECONDS");
   app.add_option("--enqueue", flags->enqueue,
                  "Run a trial with these parameters first, e.g. '{\"lr\": 0.01}'; "

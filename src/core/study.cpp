@@ -147,6 +147,8 @@ Trial Study::Ask(const SearchSpace& fixed_distributions) {
     std::lock_guard lock(heartbeat_->mutex);
     heartbeat_->trial_ids.insert(trial.id);
   }
+  // The first beat makes the trial reapable should this worker die; trials without one never are.
+  if (heartbeat_) storage_->RecordHeartbeat(trial.id);
   Trial live(this, std::move(trial), std::move(relative), std::move(space));
   for (const auto& [name, distribution] : fixed_distributions) live.Suggest(name, distribution);
   return live;

@@ -219,9 +219,8 @@ TEST_P(StorageConformance, NewTrialIsRunningWithDatabaseTimes) {
   const FrozenTrial trial = s().CreateTrial(study);
   EXPECT_EQ(trial.state, TrialState::kRunning);
   ASSERT_TRUE(trial.datetime_start.has_value());
-  ASSERT_TRUE(trial.heartbeat.has_value());
+  EXPECT_FALSE(trial.heartbeat.has_value());  // heartbeats are opt-in: RecordHeartbeat
   EXPECT_FALSE(trial.datetime_complete.has_value());
-  EXPECT_EQ(*trial.heartbeat, *trial.datetime_start);
   // Seconds since the Unix epoch (not days, not milliseconds): within a day of this machine's clock.
   const double local = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   EXPECT_NEAR(*trial.datetime_start, local, 86400.0);
@@ -284,7 +283,7 @@ TEST_P(StorageConformance, WaitingTemplateIsClaimedInNumberOrderWithItsParamsAnd
     EXPECT_EQ(claimed->number, k + 1);
     EXPECT_EQ(claimed->state, TrialState::kRunning);
     EXPECT_TRUE(claimed->datetime_start.has_value());
-    EXPECT_TRUE(claimed->heartbeat.has_value());
+    EXPECT_FALSE(claimed->heartbeat.has_value());
     EXPECT_EQ(claimed->params.at("x"), 0.1 * k);
     EXPECT_EQ(claimed->user_attrs.at("k"), k);
     EXPECT_EQ(claimed->system_attrs.at("fixed_params"), (Json{{"x", 0.1 * k}}));
@@ -435,6 +434,10 @@ TEST_P(StorageConformance, StaleTrialsAreReapedOnceByTheDatabaseClock) {
   const int64_t study = s().CreateStudy("s", kMin);
   const FrozenTrial stale = s().CreateTrial(study);
   const FrozenTrial fresh = s().CreateTrial(study);
+  const FrozenTrial unbeaten = s().CreateTrial(study);  // an ask/tell client's: never beats, never reaped
+  s().RecordHeartbeat(stale.id);
+  s().RecordHeartbeat(fresh.id);
+  const FrozenTrial fresh_first = s().GetTrial(fresh.id);
   FrozenTrial waiting;
   waiting.state = TrialState::kWaiting;
   s().CreateTrial(study, &waiting);
@@ -442,7 +445,7 @@ TEST_P(StorageConformance, StaleTrialsAreReapedOnceByTheDatabaseClock) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   s().RecordHeartbeat(fresh.id);
   const FrozenTrial beaten = s().GetTrial(fresh.id);
-  EXPECT_GT(*beaten.heartbeat, *fresh.heartbeat);
+  EXPECT_GT(*beaten.heartbeat, *fresh_first.heartbeat);
 
   // Several workers reap at once; each stale trial is reaped by exactly one of them.
   std::vector<std::vector<int64_t>> reaped(4);
@@ -462,6 +465,7 @@ TEST_P(StorageConformance, StaleTrialsAreReapedOnceByTheDatabaseClock) {
   EXPECT_TRUE(failed.system_attrs.count("fail_reason"));
   EXPECT_THROW(s().SetTrialStateValues(stale.id, TrialState::kComplete, {1.0}), UpdateFinishedTrialError);
   EXPECT_EQ(s().GetTrial(fresh.id).state, TrialState::kRunning);
+  EXPECT_EQ(s().GetTrial(unbeaten.id).state, TrialState::kRunning);
   EXPECT_EQ(s().CountTrials(study, TrialState::kWaiting), 1);
 }
 

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <set>
+#include <thread>
 
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/registry.hpp"
@@ -213,14 +215,38 @@ TEST(Study, SnapshotCacheSeesOtherWriters) {
 
 TEST(Study, HeartbeatReapsStaleTrials) {
   auto storage = std::make_shared<MemoryStorage>();
-  StudyOptions options{.study_name = "hb", .storage = storage, .sampler = std::make_shared<RandomSampler>(1)};
+  // A worker that beats once an hour: its first beat (at ask) is the last one this test sees.
+  StudyOptions options{.study_name = "hb",
+                       .storage = storage,
+                       .sampler = std::make_shared<RandomSampler>(1),
+                       .heartbeat_interval = 3600.0};
   auto study = Study::Create(options);
-  Trial orphan = study->Ask();  // no heartbeat thread: its beat never moves
+  Trial orphan = study->Ask();
+  ASSERT_TRUE(storage->GetTrial(orphan.id()).heartbeat.has_value());
   const auto reaped = storage->FailStaleTrials(study->id(), -1.0);
   ASSERT_EQ(reaped.size(), 1u);
   EXPECT_EQ(reaped[0], orphan.number());
   EXPECT_EQ(storage->GetTrial(orphan.id()).state, TrialState::kFail);
   EXPECT_TRUE(storage->FailStaleTrials(study->id(), -1.0).empty());
+}
+
+TEST(Study, AskTellTrialsAreNeverReapedByHeartbeatWorkers) {
+  auto storage = std::make_shared<MemoryStorage>();
+  // An ask/tell client (no heartbeat) holds a RUNNING trial while a heartbeat worker with a tiny grace asks.
+  auto client = Study::Create({.study_name = "mix", .storage = storage, .sampler = std::make_shared<RandomSampler>(1)});
+  Trial held = client->Ask();
+  auto worker = Study::Create({.study_name = "mix",
+                               .storage = storage,
+                               .sampler = std::make_shared<RandomSampler>(2),
+                               .load_if_exists = true,
+                               .heartbeat_interval = 3600.0,
+                               .heartbeat_grace = 1e-9});
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  Trial mine = worker->Ask();
+  worker->Tell(mine, 1.0);
+  EXPECT_EQ(storage->GetTrial(held.id()).state, TrialState::kRunning);
+  client->Tell(held, 2.0);
+  EXPECT_EQ(storage->GetTrial(held.id()).state, TrialState::kComplete);
 }
 
 TEST(Registry, UnknownNamesAndOptionsAreClearErrors) {

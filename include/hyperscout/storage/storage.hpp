@@ -14,9 +14,11 @@
 //   acknowledged (returned from without throwing) is ever lost.
 // * Returned FrozenTrials are snapshots; they never change under the caller.
 // * Times (start, complete, heartbeat, staleness) come from the database's clock, not the worker's.
-// * A RUNNING trial whose heartbeat is older than the grace period is reaped to FAIL by
-//   FailStaleTrials, which any worker may call; reaping is itself compare-and-set, so a trial is
-//   reaped once even when several workers try.
+// * Heartbeats are opt-in per trial: a trial has none until its worker calls RecordHeartbeat. A RUNNING
+//   trial whose heartbeat is older than the grace period is reaped to FAIL by FailStaleTrials, which any
+//   worker may call; reaping is itself compare-and-set, so a trial is reaped once even when several
+//   workers try. A RUNNING trial without a heartbeat (an ask/tell client's, whose process may exit
+//   between ask and tell) is never reaped.
 // * Change tracking: every write to a trial gives it a new change sequence number, strictly larger
 //   than any earlier one in the same study. GetTrialsChangedSince(study, w) returns every trial whose
 //   sequence is > w plus the new watermark, so a cache stays exact by fetching only what changed.
@@ -72,11 +74,11 @@ class Storage {
 
   // ---- trials ----
   // Creates a trial with the next number. Without a template the trial is RUNNING with its start time
-  // and heartbeat set. With a template, its state (WAITING or RUNNING; a finished state stores a finished
+  // set and no heartbeat. With a template, its state (WAITING or RUNNING; a finished state stores a finished
   // trial, e.g. when copying studies), params, distributions, values, intermediate values and attrs are copied.
   virtual FrozenTrial CreateTrial(int64_t study_id, const FrozenTrial* template_trial = nullptr) = 0;
-  // Atomically moves the WAITING trial with the smallest number to RUNNING (start time and heartbeat
-  // set) and returns it; nullopt when there is none.
+  // Atomically moves the WAITING trial with the smallest number to RUNNING (start time set, heartbeat
+  // cleared) and returns it; nullopt when there is none.
   virtual std::optional<FrozenTrial> ClaimWaitingTrial(int64_t study_id) = 0;
   // Sets one parameter of a RUNNING or WAITING trial. Throws UpdateFinishedTrialError when finished.
   virtual void SetTrialParam(int64_t trial_id, const std::string& name, double internal,

@@ -150,7 +150,6 @@ FrozenTrial MemoryStorage::CreateTrial(int64_t study_id, const FrozenTrial* temp
     trial.state = TrialState::kRunning;
     trial.datetime_start = now;
   }
-  if (trial.state == TrialState::kRunning) trial.heartbeat = now;
   trial.id = next_trial_id_++;
   trial.number = static_cast<int64_t>(study.trials.size());
   study.trials.push_back(trial);
@@ -169,7 +168,7 @@ std::optional<FrozenTrial> MemoryStorage::ClaimWaitingTrial(int64_t study_id) {
   FrozenTrial& trial = study.trials[static_cast<size_t>(number)];
   trial.state = TrialState::kRunning;
   trial.datetime_start = NowSeconds();
-  trial.heartbeat = trial.datetime_start;
+  trial.heartbeat.reset();
   study.Touch(static_cast<size_t>(number));
   return trial;
 }

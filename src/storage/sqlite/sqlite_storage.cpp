@@ -335,11 +335,11 @@ FrozenTrial SqliteStorage::CreateTrial(int64_t study_id, const FrozenTrial* temp
       if (!counters.Bind(1, study_id).Step()) throw StudyNotFoundError(fmt::format("no study with id {}", study_id));
       created.number = counters.Int(0);
       const int64_t seq = counters.Int(1);
-      // A RUNNING trial starts now (unless the template says when) with a fresh heartbeat.
+      // A RUNNING trial starts now (unless the template says when); it has no heartbeat until its worker beats.
       static const std::string insert_sql =
           Sql("INSERT INTO trials (study_id, number, state, datetime_start, datetime_complete, heartbeat, seq) "
               "VALUES (?1, ?2, ?3, coalesce(?4, CASE WHEN ?3 = 'RUNNING' THEN {now} END), ?5, "
-              "CASE WHEN ?3 = 'RUNNING' THEN {now} ELSE ?6 END, ?7) "
+              "?6, ?7) "
               "RETURNING trial_id, datetime_start, heartbeat");
       auto insert = db.Prepare(insert_sql);
       insert.Bind(1, study_id)
@@ -392,7 +392,7 @@ std::optional<FrozenTrial> SqliteStorage::ClaimWaitingTrial(int64_t study_id) {
     const int64_t seq = impl_->NextSeqLocked(study_id);
     // Compare-and-set on the state: only a trial still WAITING moves to RUNNING.
     static const std::string claim_sql =
-        Sql("UPDATE trials SET state = 'RUNNING', datetime_start = {now}, heartbeat = {now}, seq = ?2 "
+        Sql("UPDATE trials SET state = 'RUNNING', datetime_start = {now}, heartbeat = NULL, seq = ?2 "
             "WHERE trial_id = ?1 AND state = 'WAITING'");
     db.Prepare(claim_sql).Bind(1, trial_id).Bind(2, seq).Run();
     if (db.Changes() != 1) return std::nullopt;
