@@ -1,0 +1,79 @@
+"""The numbers the report computes from raw results: kept free of I/O so test_metrics.py can check them."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+# COCO's 51 precision targets: 10^2 down to 10^-8, five per decade (Hansen et al. 2021, "COCO: performance
+# assessment", arXiv:1605.03560, section "target values").
+TARGETS: List[float] = [10.0 ** (2 - 0.2 * k) for k in range(51)]
+
+
+def best_so_far(values: Sequence[float]) -> List[float]:
+    out, best = [], math.inf
+    for v in values:
+        if v == v and v < best:  # NaN never improves
+            best = v
+        out.append(best)
+    return out
+
+
+def first_hits(values: Sequence[float], optimum: float, targets: Sequence[float] = TARGETS) -> List[Optional[int]]:
+    """For each precision target, the 1-based evaluation count at which f - f_opt <= target first held."""
+    hits: List[Optional[int]] = [None] * len(targets)
+    best = math.inf
+    pending = 0  # targets are sorted from easiest to hardest, so hits fill in from the front
+    for n, v in enumerate(values, start=1):
+        if not v < best:
+            continue
+        best = v
+        while pending < len(targets) and best - optimum <= targets[pending]:
+            hits[pending] = n
+            pending += 1
+        if pending == len(targets):
+            break
+    return hits
+
+
+def fraction_reached(hits: Sequence[Optional[int]], budget: int) -> float:
+    """Share of the (function instance, target) pairs of one run reached within `budget` evaluations."""
+    return sum(1 for h in hits if h is not None and h <= budget) / len(hits)
+
+
+def normalized_loss(value: float, best: float, baseline: float) -> float:
+    """bayesmark's normalized loss: 0 at the best value any method found on the task, 1 at the median of a
+    single random draw, clipped to [-1, 1] as bayesmark does for its mean score (bayesmark
+    experiment_analysis.compute_aggregates). NaN when the task cannot be normalized (baseline <= best)."""
+    span = baseline - best
+    if not span > 0:
+        return math.nan
+    return min(max((value - best) / span, -1.0), 1.0)
+
+
+def bayesmark_score(normalized: Iterable[float]) -> float:
+    """100 × (1 − mean normalized loss), the score of the NeurIPS 2020 black-box optimization challenge."""
+    xs = [x for x in normalized if x == x]
+    return 100.0 * (1.0 - statistics.fmean(xs)) if xs else math.nan
+
+
+def median(xs: Sequence[float]) -> float:
+    return statistics.median(xs) if xs else math.nan
+
+
+def mean_se(xs: Sequence[float]) -> Tuple[float, float]:
+    """Mean and its standard error (sample standard deviation / sqrt(n)); s.e. is 0 for one value."""
+    xs = [x for x in xs if x == x]
+    if not xs:
+        return math.nan, math.nan
+    mean = statistics.fmean(xs)
+    return mean, (statistics.stdev(xs) / math.sqrt(len(xs)) if len(xs) > 1 else 0.0)
+
+
+def per_seed_scores(normalized_by_task_seed: Dict[Tuple[str, int], float]) -> Dict[int, float]:
+    """bayesmark score of each seed, averaging the normalized losses over that seed's tasks."""
+    by_seed: Dict[int, List[float]] = {}
+    for (_, seed), x in normalized_by_task_seed.items():
+        by_seed.setdefault(seed, []).append(x)
+    return {seed: bayesmark_score(xs) for seed, xs in by_seed.items()}

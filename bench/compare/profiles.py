@@ -1,0 +1,83 @@
+"""The quick and full profiles: which problems, protocols, budgets, seeds and tools a run covers."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+HYPERSCOUT = ["hyperscout:tpe", "hyperscout:gp", "hyperscout:cmaes", "hyperscout:auto"]
+OPTUNA = ["optuna:tpe", "optuna:gp", "optuna:cmaes"]
+ALL_TOOLS = ["random"] + HYPERSCOUT + OPTUNA + ["hebo", "smac:hpo"]
+
+# Tools whose cost per suggestion grows like a Gaussian process's (cubic in the trial count): on bbob they
+# stop at 50·D evaluations and 10 dimensions, the budgets the targets are stated for.
+GP_LIKE = {"hyperscout:gp", "hyperscout:auto", "optuna:gp", "hebo", "smac:bb"}
+
+PROFILES: Dict[str, Dict[str, Any]] = {
+    "quick": {
+        "seeds": 3,
+        "tools": ["random"] + HYPERSCOUT + OPTUNA,
+        "ml": {"tasks": ["DT-breast-nll", "RF-wine-nll", "SVM-iris-nll", "lasso-diabetes-mae"],
+               "protocols": [{"protocol": "batch", "batch": 8, "budget": 128}]},
+        "bbob": {"dimensions": [2, 5], "functions": [1, 7, 8, 15, 21], "max_multiplier": 20, "gp_max_multiplier": 20,
+                 "gp_max_dimension": 5, "budgets": [10, 20]},
+        "synthetic": {"problems": ["mixed", "conditional"], "budget": 60},
+        "timing": {"history": 200, "repeats": 5},
+    },
+    "full": {
+        "seeds": 10,
+        "tools": ALL_TOOLS,
+        "ml": {"tasks": None,  # every task
+               "protocols": [{"protocol": "batch", "batch": 8, "budget": 128}, {"protocol": "seq", "batch": 1, "budget": 100}]},
+        "bbob": {"dimensions": [2, 5, 10, 20], "functions": list(range(1, 25)), "max_multiplier": 100,
+                 "gp_max_multiplier": 50, "gp_max_dimension": 10, "budgets": [10, 20, 50, 100]},
+        "synthetic": {"problems": ["mixed", "conditional", "nested", "integers"], "budget": 100},
+        "timing": {"history": 200, "repeats": 20},
+    },
+}  # fmt: skip
+
+SUITES = ["timing", "synthetic", "bbob", "ml"]
+
+
+def protocol_label(cell: Dict[str, Any]) -> str:
+    if cell["protocol"] == "batch":
+        return f"{cell['budget'] // cell['batch']}x{cell['batch']}"
+    if cell["protocol"] == "seq":
+        return f"seq{cell['budget']}"
+    return cell["protocol"]
+
+
+def cells(profile: Dict[str, Any], suites: List[str], tools: List[str], seeds: int, ml_tasks: List[str]) -> List[Dict[str, Any]]:
+    """Every (suite, problem, protocol, tool, seed) cell of a run, in the order they are run."""
+    out: List[Dict[str, Any]] = []
+
+    def add(suite: str, problem: str, tool: str, seed: int, **kw: Any) -> None:
+        cell = {"suite": suite, "problem": problem, "tool": tool, "seed": seed, **kw}
+        cell["key"] = "|".join(str(x) for x in (suite, problem, protocol_label(cell), tool, seed))
+        out.append(cell)
+
+    for suite in SUITES:
+        if suite not in suites:
+            continue
+        for tool in tools:
+            for seed in range(seeds):
+                if suite == "timing":
+                    t = profile["timing"]
+                    add("timing", "sphere10", tool, seed, protocol="timing", history=t["history"], repeats=t["repeats"])
+                elif suite == "synthetic":
+                    for problem in profile["synthetic"]["problems"]:
+                        add("synthetic", problem, tool, seed, protocol="seq", batch=1, budget=profile["synthetic"]["budget"])
+                elif suite == "bbob":
+                    b = profile["bbob"]
+                    for d in b["dimensions"]:
+                        gp_like = tool in GP_LIKE
+                        if gp_like and d > b["gp_max_dimension"]:
+                            continue
+                        mult = b["gp_max_multiplier"] if gp_like else b["max_multiplier"]
+                        for f in b["functions"]:
+                            add("bbob", f"f{f:02d}-d{d:02d}", tool, seed, protocol="seq", batch=1, budget=mult * d,
+                                dimension=d)  # fmt: skip
+                else:
+                    for task in ml_tasks:
+                        for proto in profile["ml"]["protocols"]:
+                            add("ml", task, tool, seed, **proto)
+    return out

@@ -1,0 +1,346 @@
+"""Turns OUT/results.jsonl into OUT/README.md (Markdown tables) and OUT/*.png (matplotlib plots).
+
+    python -m bench.compare.report --out bench/results/compare-quick
+
+Every tool named in the run gets a row, with "install failed", "not available" or "crashed" where it has
+no numbers. Means are over seeds (± one standard error); see bench/README.md for each table's definition.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+
+from bench.compare import metrics
+from bench.compare.profiles import protocol_label
+
+# The hyperscout sampler each other tool's time per suggestion is compared with.
+COUNTERPART = {
+    "optuna:tpe": "hyperscout:tpe", "optuna:gp": "hyperscout:gp", "optuna:cmaes": "hyperscout:cmaes",
+    "optuna:random": "hyperscout:random", "optuna:qmc": "hyperscout:qmc", "hebo": "hyperscout:gp",
+    "smac:bb": "hyperscout:gp", "smac:hpo": "hyperscout:tpe",
+}  # fmt: skip
+
+
+def load(out: Path) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    latest: Dict[str, Dict[str, Any]] = {}
+    for line in (out / "results.jsonl").read_text().splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            latest[rec["key"]] = rec
+    meta = json.loads((out / "run.json").read_text()) if (out / "run.json").exists() else {}
+    return list(latest.values()), meta
+
+
+def fmt(x: float, digits: int = 4) -> str:
+    if x != x:
+        return "—"
+    return f"{x:.{digits}g}"
+
+
+def fmt_mse(mean: float, se: float, digits: int = 4) -> str:
+    return "—" if mean != mean else f"{fmt(mean, digits)} ± {fmt(se, 2)}"
+
+
+def tool_order(records: List[Dict[str, Any]], meta: Dict[str, Any]) -> List[str]:
+    order = list(meta.get("tools", []))
+    for r in records:
+        if r["tool"] not in order:
+            order.append(r["tool"])
+    return order
+
+
+def reference_tool(tools: List[str], ok: Dict[str, int]) -> Optional[str]:
+    for t in ("hyperscout:auto", "hyperscout:gp", "hyperscout:tpe"):
+        if t in tools and ok.get(t):
+            return t
+    return None
+
+
+def no_data_note(records: List[Dict[str, Any]], tool: str) -> str:
+    """Why a tool has no numbers in a table: its first non-ok status."""
+    for r in records:
+        if r["tool"] == tool and r["status"] != "ok":
+            return r["status"].split("\n")[0][:160]
+    return "no cells run"
+
+
+def status_table(records: List[Dict[str, Any]], tools: List[str]) -> List[str]:
+    lines = ["## Tools", "", "| tool | cells ok | crashed | not run | first problem |", "|---|---:|---:|---:|---|"]
+    for tool in tools:
+        mine = [r for r in records if r["tool"] == tool]
+        ok = sum(r["status"] == "ok" for r in mine)
+        crashed = sum(r["status"].startswith("crashed") for r in mine)
+        other = len(mine) - ok - crashed
+        bad = next((r for r in mine if r["status"] != "ok"), None)
+        note = bad["status"].replace("|", "/")[:200] + f" ({bad['suite']} {bad['problem']})" if bad else ""
+        lines.append(f"| {tool} | {ok} | {crashed} | {other} | {note} |")
+    return lines + [""]
+
+
+def band_plot(ax: Any, xs: np.ndarray, runs: np.ndarray, label: str, log_y: bool = False) -> None:
+    """Mean curve with a ± one standard error band over runs (rows)."""
+    mean = runs.mean(axis=0)
+    se = runs.std(axis=0, ddof=1) / math.sqrt(runs.shape[0]) if runs.shape[0] > 1 else np.zeros_like(mean)
+    (line,) = ax.plot(xs, mean, label=label)
+    ax.fill_between(xs, mean - se, mean + se, color=line.get_color(), alpha=0.2)
+    if log_y:
+        ax.set_yscale("log")
+
+
+def new_figure(title: str, xlabel: str, ylabel: str) -> Tuple[Any, Any]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, alpha=0.3)
+    return fig, ax
+
+
+def save(fig: Any, ax: Any, path: Path) -> None:
+    ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+# ---- ml (bayesmark) ----
+
+
+def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> List[str]:
+    ml = [r for r in records if r["suite"] == "ml" and r["status"] == "ok"]
+    if not any(r["suite"] == "ml" for r in records):
+        return []
+    lines = ["## ML tasks (bayesmark score)", ""]
+    tasks = sorted({r["problem"] for r in ml})
+    # Per task: best = lowest loss any tool reached; baseline = median of random search's single draws.
+    best = {t: min(min(r["values"]) for r in ml if r["problem"] == t) for t in tasks}
+    random_draws: Dict[str, List[float]] = {}
+    for r in ml:
+        if r["tool"] == "random":
+            random_draws.setdefault(r["problem"], []).extend(r["values"])
+    baseline = {t: metrics.median(random_draws.get(t, [])) for t in tasks}
+    degenerate = [t for t in tasks if not baseline[t] > best[t]]
+    lines += [
+        f"Score = 100 × (1 − mean normalized loss) per seed, then mean ± s.e. over seeds; normalized loss = "
+        f"(best-so-far − best any tool found) / (median single random draw − that best), clipped to [−1, 1] "
+        f"(bayesmark). {len(tasks)} tasks: {', '.join(tasks)}.",
+    ]
+    if degenerate:
+        lines.append(f"Left out (random median not above the best): {', '.join(degenerate)}.")
+    lines.append("")
+    protos = sorted({protocol_label(r) for r in ml})
+    ok_count = {t: sum(1 for r in ml if r["tool"] == t) for t in tools}
+    ref = reference_tool(tools, ok_count)
+    for proto in protos:
+        cells = [r for r in ml if protocol_label(r) == proto and r["problem"] not in degenerate]
+        norm: Dict[str, Dict[Tuple[str, int], float]] = {}
+        curves: Dict[str, Dict[Tuple[str, int], List[float]]] = {}
+        for r in cells:
+            curve = [metrics.normalized_loss(v, best[r["problem"]], baseline[r["problem"]]) for v in metrics.best_so_far(r["values"])]
+            norm.setdefault(r["tool"], {})[(r["problem"], r["seed"])] = curve[-1]
+            curves.setdefault(r["tool"], {})[(r["problem"], r["seed"])] = curve
+        scores = {t: metrics.mean_se(list(metrics.per_seed_scores(norm[t]).values())) for t in norm}
+        lines += [f"### protocol {proto}", ""]
+        head = "| tool | score | tasks × seeds |" + (f" score − {ref} |" if ref else "")
+        lines += [head, "|---|---:|---:|" + ("---:|" if ref else "")]
+        for tool in tools:
+            if tool not in scores:
+                lines.append(f"| {tool} | {no_data_note(records, tool)} | 0 |" + (" |" if ref else ""))
+                continue
+            m, se = scores[tool]
+            diff = f" {m - scores[ref][0]:+.2f} |" if ref and ref in scores else (" — |" if ref else "")
+            lines.append(f"| {tool} | {m:.2f} ± {se:.2f} | {len(norm[tool])} |{diff}")
+        lines += ["", f"Per task (score of the mean normalized loss over seeds), protocol {proto}:", ""]
+        present = [t for t in tools if t in norm]
+        lines += ["| task | " + " | ".join(present) + " |", "|---|" + "---:|" * len(present)]
+        for task in tasks:
+            row = []
+            for t in present:
+                xs = [x for (p, _), x in norm[t].items() if p == task]
+                row.append(fmt(metrics.bayesmark_score(xs), 4) if xs else "—")
+            lines.append(f"| {task} | " + " | ".join(row) + " |")
+        lines.append("")
+        # Plot: mean normalized loss over tasks, per seed, then mean ± s.e. over seeds.
+        fig, ax = new_figure(f"ML tasks, protocol {proto}", "trials", "mean normalized loss (lower is better)")
+        for tool in present:
+            by_seed: Dict[int, List[List[float]]] = {}
+            for (_, seed), curve in curves[tool].items():
+                by_seed.setdefault(seed, []).append(curve)
+            n = min(len(c) for cs in by_seed.values() for c in cs)
+            runs = np.array([np.nanmean(np.array([c[:n] for c in cs]), axis=0) for cs in by_seed.values()])
+            band_plot(ax, np.arange(1, n + 1), runs, tool)
+        save(fig, ax, out / f"ml_{proto}.png")
+        lines += [f"![ML {proto}](ml_{proto}.png)", ""]
+    return lines
+
+
+# ---- bbob ----
+
+
+def bbob_section(records: List[Dict[str, Any]], tools: List[str], out: Path, budgets: List[int]) -> List[str]:
+    bb = [r for r in records if r["suite"] == "bbob" and r["status"] == "ok"]
+    if not any(r["suite"] == "bbob" for r in records):
+        return []
+    dims = sorted({r["dimension"] for r in bb})
+    functions = sorted({r["problem"].split("-")[0] for r in bb})
+    lines = [
+        "## COCO bbob (fraction of (function, target) pairs reached)",
+        "",
+        f"For each run (function, dimension D, instance = seed + 1): the share of COCO's 51 targets "
+        f"(f − f_opt ≤ 10^2 … 10^-8) reached within B evaluations; averaged over the {len(functions)} functions "
+        "per seed, then mean ± s.e. over seeds. “—”: not run at that budget (budget caps in profiles.py).",
+        "",
+    ]
+    cols = [(d, b) for d in dims for b in budgets]
+    lines += ["| tool | " + " | ".join(f"D={d} B={b}·D" for d, b in cols) + " |", "|---|" + "---:|" * len(cols)]
+    for tool in tools:
+        mine = [r for r in bb if r["tool"] == tool]
+        if not mine:
+            lines.append(f"| {tool} | {no_data_note([r for r in records if r['suite'] == 'bbob'], tool)} |" + " |" * (len(cols) - 1))
+            continue
+        row = []
+        for d, b in cols:
+            cells = [r for r in mine if r["dimension"] == d and r["budget"] >= b * d]
+            if not cells:
+                row.append("—")
+                continue
+            by_seed: Dict[int, List[float]] = {}
+            for r in cells:
+                by_seed.setdefault(r["seed"], []).append(metrics.fraction_reached(r["hits"], b * d))
+            m, se = metrics.mean_se([float(np.mean(v)) for v in by_seed.values()])
+            row.append(f"{m:.3f} ± {se:.3f}")
+        lines.append(f"| {tool} | " + " | ".join(row) + " |")
+    lines.append("")
+    for d in dims:
+        fig, ax = new_figure(f"bbob D={d}: {len(functions)} functions", "evaluations / D", "fraction of (function, target) pairs")
+        ax.set_xscale("log")
+        for tool in tools:
+            cells = [r for r in bb if r["tool"] == tool and r["dimension"] == d]
+            if not cells:
+                continue
+            max_mult = min(r["budget"] for r in cells) // d
+            mults = np.unique(np.round(np.logspace(0, math.log10(max_mult), 30), 2))
+            by_seed: Dict[int, List[List[float]]] = {}
+            for r in cells:
+                by_seed.setdefault(r["seed"], []).append([metrics.fraction_reached(r["hits"], int(m * d)) for m in mults])
+            runs = np.array([np.mean(v, axis=0) for v in by_seed.values()])
+            band_plot(ax, mults, runs, tool)
+        save(fig, ax, out / f"bbob_d{d:02d}.png")
+        lines += [f"![bbob D={d}](bbob_d{d:02d}.png)", ""]
+    return lines
+
+
+# ---- synthetic ----
+
+
+def synthetic_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> List[str]:
+    syn = [r for r in records if r["suite"] == "synthetic" and r["status"] == "ok"]
+    if not any(r["suite"] == "synthetic" for r in records):
+        return []
+    problems = sorted({r["problem"] for r in syn})
+    lines = ["## Mixed and conditional problems (final regret)", "",
+             "Best value found minus the known optimum after the whole budget; mean ± s.e. over seeds.", ""]  # fmt: skip
+    lines += ["| tool | " + " | ".join(problems) + " |", "|---|" + "---:|" * len(problems)]
+    for tool in tools:
+        row = []
+        for prob in problems:
+            regrets = [min(r["values"]) - r["optimum"] for r in syn if r["tool"] == tool and r["problem"] == prob]
+            row.append(fmt_mse(*metrics.mean_se(regrets)) if regrets else no_data_note([r for r in records if r["suite"] == "synthetic"], tool))
+        lines.append(f"| {tool} | " + " | ".join(row) + " |")
+    lines.append("")
+    for prob in problems:
+        fig, ax = new_figure(f"{prob}", "trials", "regret (best-so-far − optimum)")
+        for tool in tools:
+            cells = [r for r in syn if r["tool"] == tool and r["problem"] == prob]
+            if cells:
+                runs = np.array([np.array(metrics.best_so_far(r["values"])) - r["optimum"] for r in cells])
+                band_plot(ax, np.arange(1, runs.shape[1] + 1), np.maximum(runs, 1e-12), tool, log_y=True)
+        save(fig, ax, out / f"synthetic_{prob}.png")
+        lines += [f"![{prob}](synthetic_{prob}.png)", ""]
+    return lines
+
+
+# ---- time per suggestion ----
+
+
+def timing_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> List[str]:
+    lines: List[str] = []
+    tim = [r for r in records if r["suite"] == "timing" and r["status"] == "ok"]
+    if any(r["suite"] == "timing" for r in records):
+        hist = next((r["history"] for r in tim), None)
+        lines += ["## Time per suggestion", "",
+                  f"One ask (sampling all 10 float parameters) on a study that already holds {hist} finished random "
+                  "trials; median over repetitions per seed, then mean ± s.e. over seeds. Ratio = hyperscout "
+                  "counterpart's time / this tool's time (below 1: hyperscout is faster).", "",
+                  "| tool | ms per suggestion | hyperscout counterpart | ratio |", "|---|---:|---|---:|"]  # fmt: skip
+        ms = {}
+        for tool in tools:
+            per_seed = [metrics.median(r["ask_ms"]) for r in tim if r["tool"] == tool]
+            if per_seed:
+                ms[tool] = metrics.mean_se(per_seed)
+        for tool in tools:
+            if tool not in ms:
+                lines.append(f"| {tool} | {no_data_note([r for r in records if r['suite'] == 'timing'], tool)} | | |")
+                continue
+            cp = COUNTERPART.get(tool, "")
+            ratio = f"{ms[cp][0] / ms[tool][0]:.3g}" if cp in ms and ms[tool][0] > 0 else "—"
+            lines.append(f"| {tool} | {fmt_mse(*ms[tool], digits=3)} | {cp} | {ratio} |")
+        lines.append("")
+    seq = [r for r in records if r["status"] == "ok" and r.get("protocol") == "seq" and r.get("suggest_ms")]
+    if seq:
+        fig, ax = new_figure("time per suggestion (sequential runs, all suites)", "trials in the study", "ms per suggestion (ask + tell)")
+        for tool in tools:
+            blocks = [r["suggest_ms"] for r in seq if r["tool"] == tool]
+            if not blocks:
+                continue
+            n = max(len(b) for b in blocks)
+            mean = [np.mean([b[i] for b in blocks if len(b) > i]) for i in range(n)]
+            ax.plot(10 * np.arange(n) + 5, mean, label=tool)
+        ax.set_yscale("log")
+        save(fig, ax, out / "time_per_suggestion.png")
+        lines += ["![time per suggestion](time_per_suggestion.png)", ""]
+    return lines
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", required=True, help="the run's output directory (holds results.jsonl)")
+    args = p.parse_args()
+    out = Path(args.out)
+    records, meta = load(out)
+    tools = tool_order(records, meta)
+    from bench.compare.profiles import PROFILES
+
+    budgets = PROFILES.get(meta.get("profile", "full"), PROFILES["full"])["bbob"]["budgets"]
+    head = [
+        "# Side-by-side sample efficiency",
+        "",
+        f"- profile: {meta.get('profile', '?')}, {meta.get('seeds', '?')} seeds; started {meta.get('started', '?')}, "
+        f"{meta.get('elapsed_s', 0) / 60:.1f} min",
+        f"- command: `python3 bench/compare/run.py {' '.join(meta.get('argv', []))}`",
+        "",
+    ]
+    body = status_table(records, tools)
+    body += timing_section(records, tools, out)
+    body += ml_section(records, tools, out)
+    body += bbob_section(records, tools, out, budgets)
+    body += synthetic_section(records, tools, out)
+    (out / "README.md").write_text("\n".join(head + body) + "\n", encoding="utf-8")
+    print(f"wrote {out / 'README.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Side-by-side sample-efficiency harness: runs hyperscout and other optimizers on the same problems,
+seeds and budgets, then writes OUT/README.md (tables) and OUT/*.png (plots).
+
+    bench/compare/setup.sh                          # once: virtual environments, records what installed
+    python3 bench/compare/run.py --profile quick    # a few minutes
+    python3 bench/compare/run.py --profile full --jobs 2 --out bench/results/compare-full   # hours
+
+Each (tool, problem, protocol) group of seeds runs in a subprocess of the tool's virtual environment
+(`python -m bench.compare.worker`), so a tool that crashes or hangs costs only its own cells. Results are
+appended to OUT/results.jsonl as they arrive; a rerun with the same --out skips cells already there
+(a cell that was "not available" or failed to install is tried again). This file needs only the
+standard library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.compare.profiles import PROFILES, SUITES, cells, protocol_label  # noqa: E402
+
+STATUS_FILE = ROOT / "bench" / "compare" / "install-status.json"
+FINAL = ("ok", "crashed")  # statuses a rerun keeps
+
+
+def load_install_status(no_venv: bool) -> Dict[str, Any]:
+    """Which interpreter runs each tool family, or why it cannot (from setup.sh)."""
+    if no_venv or not STATUS_FILE.exists():
+        if not no_venv:
+            print(f"note: {STATUS_FILE.relative_to(ROOT)} not found (run bench/compare/setup.sh); "
+                  "every tool runs in this interpreter", file=sys.stderr)  # fmt: skip
+        return {}
+    return json.loads(STATUS_FILE.read_text())
+
+
+def family_of(tool: str) -> str:
+    return tool.split(":", 1)[0]
+
+
+def interpreter(status: Dict[str, Any], tool: str) -> tuple:
+    """(python path, None) or (None, "install failed: ...")."""
+    if not status:
+        return sys.executable, None
+    entry = status.get("families", {}).get(family_of(tool))
+    if entry is None:
+        return None, f"install failed: setup.sh did not try {family_of(tool)}"
+    if not entry.get("ok"):
+        return None, f"install failed: {entry.get('reason', 'unknown reason')}"
+    return entry["python"], None
+
+
+def read_done(path: Path) -> Dict[str, Dict[str, Any]]:
+    done: Dict[str, Dict[str, Any]] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                done[rec["key"]] = rec
+    return done
+
+
+class Results:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.count = 0
+
+    def add(self, rec: Dict[str, Any]) -> None:
+        with self.lock:
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(rec) + "\n")
+            self.count += 1
+
+
+def run_chunk(python: str, chunk: List[Dict[str, Any]], results: Results, timeout: float, log: Any) -> None:
+    env = dict(os.environ)
+    env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)})
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [python, "-m", "bench.compare.worker"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    seen = set()
+    try:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write(json.dumps(chunk))
+        proc.stdin.close()
+        for line in proc.stdout:
+            if not line.startswith("{"):
+                continue
+            rec = json.loads(line)
+            seen.add(rec["key"])
+            results.add(rec)
+        stderr = proc.stderr.read()
+        proc.wait()
+    finally:
+        timer.cancel()
+    missing = [c for c in chunk if c["key"] not in seen]
+    if missing:
+        timed_out = time.monotonic() - started >= timeout
+        why = f"timed out after {timeout:.0f} s" if timed_out else f"worker exited with {proc.returncode}"
+        tail = " | ".join(stderr.strip().splitlines()[-2:])[:300]
+        for c in missing:
+            results.add({**c, "status": f"crashed: {why}: {tail}"})
+    first = chunk[0]
+    print(f"[{time.strftime('%H:%M:%S')}] {first['tool']:>18} {first['suite']:>9} {first['problem']:>22} "
+          f"{protocol_label(first):>7} x{len(chunk)} {time.monotonic() - started:7.1f}s", file=log, flush=True)  # fmt: skip
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--profile", choices=sorted(PROFILES), default="quick")
+    p.add_argument("--suites", default=",".join(SUITES), help=f"comma-separated subset of {','.join(SUITES)}")
+    p.add_argument("--tools", help="comma-separated tools (default: the profile's), e.g. "
+                   "random,hyperscout:tpe,hyperscout:gp,optuna:tpe,optuna:gp,hebo,smac:hpo")  # fmt: skip
+    p.add_argument("--seeds", type=int, help="seeds per cell (default: the profile's; 10 or more for claims)")
+    p.add_argument("--ml-tasks", help="comma-separated ML tasks (default: the profile's; 'all' for all 90)")
+    p.add_argument("--problems", help="only problems whose name matches this regular expression, e.g. 'mixed|f0[18]-d02'")
+    p.add_argument("--out", default=None, help="output directory (default bench/results/compare-<profile>)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes at once (2 cores: at most 2)")
+    p.add_argument("--cell-timeout", type=float, default=1800.0, help="seconds per cell before it counts as crashed")
+    p.add_argument("--no-venv", action="store_true", help="run every tool in this interpreter, ignoring setup.sh")
+    p.add_argument("--no-report", action="store_true", help="only run the cells")
+    p.add_argument("--list-tasks", action="store_true", help="print the ML task names and exit")
+    args = p.parse_args(argv)
+
+    if args.list_tasks:
+        from bench.compare.problems import bayesmark_tasks
+
+        print("\n".join(bayesmark_tasks.task_names()))
+        return 0
+    profile = PROFILES[args.profile]
+    suites = [s for s in args.suites.split(",") if s]
+    bad = [s for s in suites if s not in SUITES]
+    if bad:
+        p.error(f"--suites: unknown suite(s) {', '.join(bad)}; choose from {', '.join(SUITES)}")
+    tools = args.tools.split(",") if args.tools else list(profile["tools"])
+    bad = [t for t in tools if family_of(t) not in ("random", "hyperscout", "optuna", "hebo", "smac")]
+    if bad:
+        p.error(f"--tools: unknown tool(s) {', '.join(bad)}; families are random, hyperscout:<sampler>, "
+                "optuna:tpe|gp|cmaes|random|qmc, hebo, smac:hpo|bb")  # fmt: skip
+    if "ml" in suites and "random" not in tools:
+        tools = ["random"] + tools  # the bayesmark score is normalized by random search's draws
+        print("note: added `random` to --tools: the ML score needs its draws", file=sys.stderr)
+    seeds = args.seeds or profile["seeds"]
+    if args.ml_tasks == "all" or (args.ml_tasks is None and profile["ml"]["tasks"] is None):
+        from bench.compare.problems import bayesmark_tasks
+
+        ml_tasks = bayesmark_tasks.task_names()
+    else:
+        ml_tasks = args.ml_tasks.split(",") if args.ml_tasks else profile["ml"]["tasks"]
+    out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"compare-{args.profile}"
+    out.mkdir(parents=True, exist_ok=True)
+
+    status = load_install_status(args.no_venv)
+    results = Results(out / "results.jsonl")
+    done = read_done(results.path)
+    wanted = re.compile(args.problems) if args.problems else None
+    todo = [
+        c
+        for c in cells(profile, suites, tools, seeds, ml_tasks)
+        if done.get(c["key"], {}).get("status", "").split(":")[0] not in FINAL
+        and (wanted is None or wanted.search(c["problem"]))
+    ]
+
+    # Record install failures at once; group the rest by (tool, suite, problem, protocol) into chunks.
+    chunks: Dict[tuple, List[Dict[str, Any]]] = {}
+    for c in todo:
+        python, failure = interpreter(status, c["tool"])
+        if failure:
+            results.add({**c, "status": failure})
+            continue
+        chunks.setdefault((python, c["tool"], c["suite"], c["problem"], protocol_label(c)), []).append(c)
+    print(f"{len(todo)} cells to run ({len(done)} already in {results.path}), {len(chunks)} worker processes, "
+          f"--jobs {args.jobs}", flush=True)  # fmt: skip
+    meta = {"profile": args.profile, "argv": sys.argv[1:], "seeds": seeds, "tools": tools, "suites": suites,
+            "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}  # fmt: skip
+    (out / "run.json").write_text(json.dumps(meta, indent=1))
+    start = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [
+            pool.submit(run_chunk, key[0], chunk, results, args.cell_timeout * len(chunk), sys.stdout)
+            for key, chunk in chunks.items()
+        ]
+        for f in futures:
+            f.result()
+    elapsed = time.monotonic() - start
+    meta["elapsed_s"] = round(elapsed, 1)
+    (out / "run.json").write_text(json.dumps(meta, indent=1))
+    print(f"ran {results.count} cells in {elapsed / 60:.1f} min", flush=True)
+    if args.no_report:
+        return 0
+    python = status.get("families", {}).get("optuna", {}).get("python") if status else None
+    cmd = [python or sys.executable, "-m", "bench.compare.report", "--out", str(out)]
+    return subprocess.call(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+if __name__ == "__main__":
+    sys.exit(main())

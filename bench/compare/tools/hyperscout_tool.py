@@ -1,0 +1,60 @@
+"""hyperscout through its Python package: `hyperscout:<name>` is the registry sampler `<name>` with its
+defaults and the seed, on an in-memory study. A batch is `n` asks (pending trials are visible to the
+sampler), then the tells."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from bench.compare.space import Space, suggest_with_trial
+from bench.compare.tools import Tool, variant
+
+
+def registry_names() -> List[str]:
+    from hyperscout import _core
+
+    return [spec["name"] for spec in _core.sampler_specs()]
+
+
+class HyperscoutTool(Tool):
+    def __init__(self, sampler: str, space: Space, seed: int) -> None:
+        import hyperscout
+
+        self.space = space
+        self.study = hyperscout.create_study(
+            direction="minimize", sampler=hyperscout.samplers.make_sampler(sampler, seed=seed)
+        )
+
+    def ask(self, n: int) -> List[Tuple[Any, Dict[str, Any]]]:
+        out = []
+        for _ in range(n):
+            trial = self.study.ask()
+            out.append((trial, suggest_with_trial(trial, self.space)))
+        return out
+
+    def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
+        self.study.tell(handle, value)
+
+    def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
+        # Enqueued values are returned by suggest_* as they are, so the sampler does not pick them.
+        for params, value in rows:
+            self.study.enqueue_trial(params)
+            trial = self.study.ask()
+            suggest_with_trial(trial, self.space)
+            self.study.tell(trial, value)
+
+
+def unavailable(tool: str) -> Optional[str]:
+    try:
+        import hyperscout  # noqa: F401
+    except ImportError as e:
+        return f"hyperscout package not installed ({e})"
+    name = variant(tool, "tpe")
+    names = registry_names()
+    if name not in names:
+        return f"not available: this hyperscout build has no sampler {name!r} (it has {', '.join(names)})"
+    return None
+
+
+def make(tool: str, space: Space, seed: int, budget: int) -> Tool:
+    return HyperscoutTool(variant(tool, "tpe"), space, seed)
