@@ -11,8 +11,8 @@ Needs the hyperscout Python package built from this tree and Optuna 5 in the sam
     python3 -m venv bench/.venv-quality && bench/.venv-quality/bin/pip install . -r bench/requirements.txt
     bench/.venv-quality/bin/python bench/compare_quality.py --seeds 100 --trials 100
 
-This is the quick check behind the TPE claims in docs/samplers.md; the full harness with bayesmark-style
-tasks and COCO functions is bench/compare/ (planned).
+This is the quick check behind the TPE claims in docs/samplers.md. The harness that covers every sampler
+and tool (bayesmark-style tasks, COCO bbob, HEBO, SMAC, timing) is bench/compare/ (see bench/README.md).
 """
 
 from __future__ import annotations
