@@ -290,6 +290,50 @@ void Study::EnqueueTrial(const std::map<std::string, ParamValue>& params,
   storage_->CreateTrial(study_id_, &trial);
 }
 
+FrozenTrial Study::AddTrial(const FrozenTrial& trial) {
+  const std::string state = ToString(trial.state);
+  if (trial.state == TrialState::kComplete) {
+    if (trial.values.size() != directions_.size()) {
+      throw InvalidArgumentError(fmt::format("a COMPLETE trial needs {} value(s), one per direction; got {}",
+                                             directions_.size(), trial.values.size()));
+    }
+    if (std::any_of(trial.values.begin(), trial.values.end(), [](double v) { return !std::isfinite(v); })) {
+      throw InvalidArgumentError("a COMPLETE trial's values must be finite; add it as FAIL instead");
+    }
+  } else if (trial.state == TrialState::kPruned) {
+    if (trial.values.size() > directions_.size()) {
+      throw InvalidArgumentError(
+          fmt::format("a PRUNED trial takes at most {} value(s), got {}", directions_.size(), trial.values.size()));
+    }
+  } else if (!trial.values.empty()) {
+    throw InvalidArgumentError(fmt::format("a {} trial has no values; pass none", state));
+  }
+  for (const auto& [name, internal] : trial.params) {
+    const auto it = trial.distributions.find(name);
+    if (it == trial.distributions.end()) {
+      throw InvalidArgumentError(fmt::format("parameter '{}' has no distribution; pass one for every param", name));
+    }
+    if (!Contains(it->second, internal)) {
+      throw InvalidArgumentError(fmt::format("parameter '{}': internal value {} is outside its distribution {}", name,
+                                             internal, DistributionToJson(it->second).dump()));
+    }
+  }
+  if (trial.distributions.size() != trial.params.size()) {
+    throw InvalidArgumentError("every distribution needs a param value; drop distributions of unset params");
+  }
+  if (trial.datetime_complete && !IsFinished(trial.state)) {
+    throw InvalidArgumentError(fmt::format("a {} trial has no datetime_complete", state));
+  }
+  if (trial.datetime_start && trial.datetime_complete && *trial.datetime_complete < *trial.datetime_start) {
+    throw InvalidArgumentError("datetime_complete is before datetime_start");
+  }
+  FrozenTrial stored = trial;
+  stored.id = -1;
+  stored.number = -1;
+  stored.heartbeat.reset();
+  return storage_->CreateTrial(study_id_, &stored);
+}
+
 std::vector<FrozenTrialPtr> Study::TrialsSnapshot(const std::vector<TrialState>& states) const {
   std::lock_guard lock(cache_->mutex);
   cache_->RefreshLocked(*storage_, study_id_);

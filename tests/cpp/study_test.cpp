@@ -108,6 +108,57 @@ TEST(Study, EnqueuedTrialIsUsedOnce) {
   EXPECT_NE(std::get<double>(trials[1].Param("x")), 0.25);
 }
 
+TEST(Study, AddTrialKeepsEverythingAndChecksIt) {
+  auto study = NewStudy();
+  study->Optimize(Quadratic, {.n_trials = 2});
+  FrozenTrial made;
+  made.state = TrialState::kComplete;
+  made.values = {3.5};
+  made.distributions = {{"x", FloatDistribution{-5, 5}},
+                        {"kind", CategoricalDistribution{{std::string("a"), std::string("b")}}}};
+  made.params = {{"x", 1.25}, {"kind", 1.0}};
+  made.intermediate_values = {{0, 9.0}, {4, 4.0}};
+  made.user_attrs = {{"tag", "copied"}};
+  made.system_attrs = {{"origin", 7}};
+  made.datetime_start = 1.0e9;
+  made.datetime_complete = 1.0e9 + 42.5;
+  made.number = 99;
+  const FrozenTrial added = study->AddTrial(made);
+  EXPECT_EQ(added.number, 2);  // the study's next number, not the template's
+  const FrozenTrial stored = study->Trials().back();
+  EXPECT_EQ(stored.number, 2);
+  EXPECT_EQ(stored.state, TrialState::kComplete);
+  EXPECT_EQ(stored.values, made.values);
+  EXPECT_EQ(stored.params, made.params);
+  EXPECT_EQ(stored.distributions, made.distributions);
+  EXPECT_EQ(stored.intermediate_values, made.intermediate_values);
+  EXPECT_EQ(stored.user_attrs, made.user_attrs);
+  EXPECT_EQ(stored.system_attrs, made.system_attrs);
+  EXPECT_EQ(stored.datetime_start, made.datetime_start);
+  EXPECT_EQ(stored.datetime_complete, made.datetime_complete);
+  EXPECT_EQ(study->Trials({TrialState::kComplete}).size(), 3u);  // counts like any finished trial
+
+  FrozenTrial bad = made;
+  bad.values = {1.0, 2.0};
+  EXPECT_THROW(study->AddTrial(bad), InvalidArgumentError);
+  bad = made;
+  bad.values = {std::nan("")};
+  EXPECT_THROW(study->AddTrial(bad), InvalidArgumentError);
+  bad = made;
+  bad.params["x"] = 7.0;  // outside [-5, 5]
+  EXPECT_THROW(study->AddTrial(bad), InvalidArgumentError);
+  bad = made;
+  bad.distributions.erase("x");
+  EXPECT_THROW(study->AddTrial(bad), InvalidArgumentError);
+  bad = made;
+  bad.datetime_complete = 1.0;
+  EXPECT_THROW(study->AddTrial(bad), InvalidArgumentError);
+  bad = made;
+  bad.state = TrialState::kFail;
+  EXPECT_THROW(study->AddTrial(bad), InvalidArgumentError);  // FAIL with values
+  EXPECT_EQ(study->Trials().size(), 3u);                     // nothing half-added
+}
+
 TEST(Study, EnqueuedValueOutsideRangeIsClearError) {
   auto study = NewStudy();
   study->EnqueueTrial({{"x", 99.0}});

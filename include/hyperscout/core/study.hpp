@@ -84,6 +84,12 @@ class Study {
   // Adds a WAITING trial with fixed parameter values; exactly one worker will claim and run it.
   void EnqueueTrial(const std::map<std::string, ParamValue>& params,
                     const std::map<std::string, Json>& user_attrs = {});
+  // Adds a trial made elsewhere (an imported or copied one) as it is: state, values, params, intermediate
+  // values, attrs and start/complete times; its id and number are the storage's. COMPLETE needs one
+  // finite value per direction, RUNNING, WAITING and FAIL take no values, every param needs its
+  // distribution and must lie in it, and a trial cannot complete before it starts. The sampler is not
+  // told. Returns the stored trial; throws InvalidArgumentError naming the first problem.
+  FrozenTrial AddTrial(const FrozenTrial& trial);
 
   // ---- results ----
   // Throws InvalidArgumentError when no trial is COMPLETE yet or the study has several objectives.
