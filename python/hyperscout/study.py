@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import uuid
 import warnings
 import weakref
@@ -124,12 +125,15 @@ class Study:
                 callback_list.append(lambda study, trial: bar.update(1))
 
         def run_trial(core_trial: _core.Trial) -> Any:
-            # core_trial lives on a C++ stack frame that ends with this trial.
+            # core_trial lives on a C++ stack frame that ends with this trial. A Trial that the
+            # objective kept (more references than this frame's and getrefcount's own) is switched to
+            # a snapshot so it stays readable; the usual, unkept one is simply dropped.
             trial = Trial(self, core_trial)
             try:
                 return func(trial)
             finally:
-                trial._finish()
+                if sys.getrefcount(trial) > 2:
+                    trial._finish()
 
         try:
             self._core.optimize(run_trial, n_trials, timeout, n_jobs, callback_list, catch_types or None)
@@ -177,6 +181,19 @@ class Study:
         if skip_if_exists and any(t.params == params for t in self.trials):
             return
         self._core.enqueue_trial(dict(params), user_attrs)
+
+    def add_trial(self, trial: FrozenTrial) -> None:
+        """Stores a finished (or WAITING) trial made with ``hyperscout.trial.create_trial``, keeping its
+        state, values, params, intermediate values, attrs and times; the study gives it the next number.
+        The sampler sees it from the next trial on."""
+        if not isinstance(trial, FrozenTrial):
+            raise TypeError(f"add_trial takes a FrozenTrial (hyperscout.trial.create_trial), got {type(trial).__name__}")
+        self._core.add_trial(trial)
+
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """``add_trial`` for each trial, in order."""
+        for t in trials:
+            self.add_trial(t)
 
     def stop(self) -> None:
         """Starts no new trial in the running ``optimize`` (from the objective or a callback)."""
@@ -239,34 +256,49 @@ class Study:
         ),
         multi_index: bool = False,
     ) -> "Any":
-        """The trials as a pandas DataFrame, one row per trial (columns like Optuna's:
-        ``params_<name>``, ``user_attrs_<key>``, ``values_<i>`` for several objectives)."""
+        """The trials as a pandas DataFrame, one row per trial, with Optuna's columns: ``params_<name>``,
+        ``user_attrs_<key>``, ``values_<i>`` for several objectives; with ``multi_index=True`` the
+        columns are a MultiIndex of pairs such as ``("params", "x")`` and ``("number", "")``."""
         try:
             import pandas as pd
         except ImportError as e:
             raise ImportError("Study.trials_dataframe() needs pandas; install it with `pip install pandas`") from e
-        if multi_index:
-            raise NotImplementedError("multi_index=True is not supported yet; use the flat columns")
-        rows = []
         multi = self._is_multi_objective
-        for t in self.trials:
-            row: Dict[str, Any] = {}
+        trials = self.trials
+        # Columns are (attribute, key) pairs: ("number", ""), ("params", "x"), ("values", 0), ... in the
+        # order of `attrs`, keys sorted; without multi_index they are joined as "params_x", "values_0".
+        columns: Dict[str, set] = {}
+        rows = []
+        for t in trials:
+            row: Dict[Tuple[str, Any], Any] = {}
             for attr in attrs:
-                if attr == "value" or attr == "values":
+                if attr in ("value", "values"):
                     if multi:
                         for i, v in enumerate(t.values or [None] * len(self.directions)):
-                            row[f"values_{i}"] = v
+                            row[("values", i)] = v
                     else:
-                        row["value"] = t.values[0] if t.values else None
-                elif attr in ("params", "user_attrs", "system_attrs"):
-                    for key, v in getattr(t, attr).items():
-                        row[f"{attr}_{key}"] = v
+                        row[("value", "")] = t.values[0] if t.values else None
                 elif attr == "state":
-                    row["state"] = t.state.name
+                    row[("state", "")] = t.state.name
                 else:
-                    row[attr] = getattr(t, attr)
+                    v = getattr(t, attr)
+                    if isinstance(v, dict):
+                        for key, item in v.items():
+                            row[(attr, key)] = item
+                    else:
+                        row[(attr, "")] = v
+            for top, key in row:
+                columns.setdefault(top, set()).add(key)
             rows.append(row)
-        return pd.DataFrame(rows)
+        value_column = "values" if multi else "value"
+        position = {(value_column if a in ("value", "values") else a): i for i, a in enumerate(attrs)}
+        ordered = [(top, key) for top in sorted(columns, key=position.__getitem__) for key in sorted(columns[top], key=str)]
+        if not ordered:
+            return pd.DataFrame()
+        frame = pd.DataFrame([[row.get(c) for c in ordered] for row in rows], columns=pd.MultiIndex.from_tuples(ordered))
+        if not multi_index:
+            frame.columns = ["_".join(str(part) for part in col if part != "") for col in ordered]
+        return frame
 
     def __repr__(self) -> str:
         return f"Study(study_name={self.study_name!r}, directions={[d.name for d in self.directions]})"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as _datetime
 import numbers
-from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
 
 from hyperscout import _core
 from hyperscout.distributions import BaseDistribution, CategoricalDistribution
 
 if TYPE_CHECKING:
-    import datetime
-
     from hyperscout.study import Study
 
-__all__ = ["Trial", "FrozenTrial", "TrialState"]
+__all__ = ["Trial", "FrozenTrial", "TrialState", "create_trial"]
 
 TrialState = _core.TrialState
 FrozenTrial = _core.FrozenTrial
@@ -37,19 +36,19 @@ class _FinishedTrialCore:
     """Stands in for the C++ trial once ``optimize`` has finished it, so a Trial kept past its
     objective still reads its last state instead of touching freed memory."""
 
+    __slots__ = ("_snapshot",)
+    _READABLE = frozenset(
+        ("number", "_trial_id", "params", "distributions", "user_attrs", "system_attrs", "datetime_start")
+    )
+
     def __init__(self, snapshot: FrozenTrial) -> None:
         self._snapshot = snapshot
-        self.number = snapshot.number
-        self._trial_id = snapshot._trial_id
-        self.params = snapshot.params
-        self.distributions = snapshot.distributions
-        self.user_attrs = snapshot.user_attrs
-        self.system_attrs = snapshot.system_attrs
-        self.datetime_start = snapshot.datetime_start
 
     def __getattr__(self, name: str) -> Any:
+        if name in _FinishedTrialCore._READABLE:
+            return getattr(self._snapshot, name)
         raise RuntimeError(
-            f"trial {self.number} has finished; {name}() works only inside its objective "
+            f"trial {self._snapshot.number} has finished; {name}() works only inside its objective "
             "(read finished trials with study.trials)"
         )
 
@@ -67,7 +66,8 @@ class Trial:
         self, name: str, low: float, high: float, *, step: Optional[float] = None, log: bool = False
     ) -> float:
         """A float in [low, high]; ``log=True`` samples on a log scale, ``step`` snaps to a grid."""
-        return self._core.suggest_float(name, float(low), float(high), None if step is None else float(step), bool(log))
+        # nanobind converts ints to float itself; only an unusual `log` needs bool() first.
+        return self._core.suggest_float(name, low, high, step, log if log is True or log is False else bool(log))
 
     def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
         """An integer in [low, high] (both included)."""
@@ -125,7 +125,7 @@ class Trial:
         return self._core.system_attrs
 
     @property
-    def datetime_start(self) -> "Optional[datetime.datetime]":
+    def datetime_start(self) -> "Optional[_datetime.datetime]":
         return self._core.datetime_start
 
     @property
@@ -137,3 +137,51 @@ class Trial:
 
     def _finish(self) -> None:
         self._core = _FinishedTrialCore(self._core.snapshot)
+
+
+def _seconds(name: str, when: Optional[Union[_datetime.datetime, float]]) -> Optional[float]:
+    if when is None:
+        return None
+    if isinstance(when, _datetime.datetime):
+        return when.timestamp()  # a naive datetime is local time, as FrozenTrial.datetime_* are
+    if isinstance(when, numbers.Real) and not isinstance(when, bool):
+        return float(when)
+    raise TypeError(f"{name} must be a datetime.datetime or seconds since the epoch, got {when!r}")
+
+
+def create_trial(
+    *,
+    state: TrialState = TrialState.COMPLETE,
+    value: Optional[float] = None,
+    values: Optional[Sequence[float]] = None,
+    params: Optional[Dict[str, Any]] = None,
+    distributions: Optional[Dict[str, BaseDistribution]] = None,
+    user_attrs: Optional[Dict[str, Any]] = None,
+    system_attrs: Optional[Dict[str, Any]] = None,
+    intermediate_values: Optional[Dict[int, float]] = None,
+    datetime_start: Optional[Union[_datetime.datetime, float]] = None,
+    datetime_complete: Optional[Union[_datetime.datetime, float]] = None,
+) -> FrozenTrial:
+    """A FrozenTrial to pass to ``Study.add_trial`` (Optuna's ``create_trial``), e.g. results from
+    elsewhere. ``params`` are external values and each needs its distribution. The start time defaults
+    to now (unless WAITING), the completion time to now for a finished trial; pass ``datetime`` objects
+    (or epoch seconds) to keep the original times."""
+    if value is not None and values is not None:
+        raise ValueError("pass value or values, not both")
+    value_list = [float(value)] if value is not None else [float(v) for v in values or ()]
+    now = _datetime.datetime.now()
+    if datetime_start is None and state != TrialState.WAITING:
+        datetime_start = now
+    if datetime_complete is None and _is_finished(state):
+        datetime_complete = now
+    return FrozenTrial(
+        state=state,
+        values=value_list,
+        params=params,
+        distributions=distributions,
+        intermediate_values=intermediate_values,
+        user_attrs=user_attrs,
+        system_attrs=system_attrs,
+        datetime_start=_seconds("datetime_start", datetime_start),
+        datetime_complete=_seconds("datetime_complete", datetime_complete),
+    )

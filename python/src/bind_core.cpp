@@ -147,8 +147,48 @@ void BindDistributions(nb::module_& m) {
       nb::arg("text"));
 }
 
+// A FrozenTrial not yet in any storage (hyperscout.trial.create_trial builds one for Study.add_trial):
+// parameter values arrive external, as suggest_* returns them, and are stored internal.
+void InitFrozenTrial(FrozenTrial* self, TrialState state, const std::vector<double>& values, nb::handle params,
+                     nb::handle distributions, nb::handle intermediate_values, nb::handle user_attrs,
+                     nb::handle system_attrs, std::optional<double> datetime_start,
+                     std::optional<double> datetime_complete) {
+  FrozenTrial trial;
+  trial.state = state;
+  trial.values = values;
+  trial.distributions = PyToSearchSpace(distributions, "distributions");
+  if (!params.is_none()) {
+    for (auto [key, value] : nb::cast<nb::dict>(params)) {
+      const auto name = nb::cast<std::string>(key);
+      const auto it = trial.distributions.find(name);
+      if (it == trial.distributions.end()) {
+        throw InvalidArgumentError("params['" + name + "'] has no distribution; pass distributions['" + name + "']");
+      }
+      try {
+        trial.params[name] = ToInternal(it->second, PyToParamValue(value, "params['" + name + "']"));
+      } catch (const InvalidArgumentError& e) {
+        throw InvalidArgumentError("params['" + name + "']: " + e.what());
+      }
+    }
+  }
+  if (!intermediate_values.is_none()) {
+    for (auto [step, value] : nb::cast<nb::dict>(intermediate_values)) {
+      trial.intermediate_values[nb::cast<int64_t>(step)] = nb::cast<double>(value);
+    }
+  }
+  trial.user_attrs = PyToAttrs(user_attrs, "user_attrs");
+  trial.system_attrs = PyToAttrs(system_attrs, "system_attrs");
+  trial.datetime_start = datetime_start;
+  trial.datetime_complete = datetime_complete;
+  new (self) FrozenTrial(std::move(trial));
+}
+
 void BindFrozenTrial(nb::module_& m) {
   nb::class_<FrozenTrial>(m, "FrozenTrial", "An immutable snapshot of a trial, as storage returned it.")
+      .def("__init__", &InitFrozenTrial, nb::arg("state"), nb::arg("values"), nb::arg("params").none(),
+           nb::arg("distributions").none(), nb::arg("intermediate_values").none(), nb::arg("user_attrs").none(),
+           nb::arg("system_attrs").none(), nb::arg("datetime_start").none(), nb::arg("datetime_complete").none(),
+           "Use hyperscout.trial.create_trial() instead.")
       .def_ro("number", &FrozenTrial::number)
       .def_ro("_trial_id", &FrozenTrial::id)
       .def_ro("state", &FrozenTrial::state)

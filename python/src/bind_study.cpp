@@ -242,17 +242,12 @@ void BindStudy(nb::module_& m) {
               const auto name = nb::cast<std::string>(key);
               values[name] = PyToParamValue(value, "params['" + name + "']");
             }
-            std::map<std::string, Json> attrs;
-            if (!user_attrs.is_none()) {
-              for (auto [key, value] : nb::cast<nb::dict>(user_attrs)) {
-                const auto name = nb::cast<std::string>(key);
-                attrs[name] = PyToJson(value, "user_attrs['" + name + "']");
-              }
-            }
+            std::map<std::string, Json> attrs = PyToAttrs(user_attrs, "user_attrs");
             nb::gil_scoped_release release;
             study.EnqueueTrial(values, attrs);
           },
           nb::arg("params"), nb::arg("user_attrs").none() = nb::none())
+      .def("add_trial", &Study::AddTrial, nb::arg("trial"), nb::call_guard<nb::gil_scoped_release>())
       .def("best_trial", &Study::BestTrial, nb::call_guard<nb::gil_scoped_release>())
       .def("best_trials", &Study::BestTrials, nb::call_guard<nb::gil_scoped_release>())
       .def(

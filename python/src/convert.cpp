@@ -61,6 +61,17 @@ Json PyToJson(nb::handle value, const std::string& what) {
           .c_str());
 }
 
+std::map<std::string, Json> PyToAttrs(nb::handle attrs, const std::string& what) {
+  std::map<std::string, Json> out;
+  if (attrs.is_none()) return out;
+  if (!PyDict_Check(attrs.ptr())) throw nb::type_error((what + ": expected a dict of str -> JSON value").c_str());
+  for (auto [key, value] : nb::borrow<nb::dict>(attrs)) {
+    const auto name = nb::cast<std::string>(key);
+    out[name] = PyToJson(value, what + "['" + name + "']");
+  }
+  return out;
+}
+
 nb::object JsonToPy(const Json& value) {
   switch (value.type()) {
     case Json::value_t::null:

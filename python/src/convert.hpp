@@ -5,6 +5,7 @@
 
 #include <nanobind/nanobind.h>
 
+#include <map>
 #include <string>
 
 #include "hyperscout/common/json.hpp"
@@ -17,6 +18,8 @@ namespace nb = nanobind;
 
 Json PyToJson(nb::handle value, const std::string& what);
 nb::object JsonToPy(const Json& value);
+// A dict of attributes (None: empty); `what` names it in errors ("user_attrs").
+std::map<std::string, Json> PyToAttrs(nb::handle attrs, const std::string& what);
 
 // str, int, float and bool; None and other types raise ValueError / TypeError naming `what`.
 ParamValue PyToParamValue(nb::handle value, const std::string& what);

@@ -228,6 +228,73 @@ def test_trials_dataframe():
     assert list(df["value"]) == [t.value for t in study.trials]
 
 
+def test_trials_dataframe_multi_index():
+    pd = pytest.importorskip("pandas")
+    study = hyperscout.create_study(sampler=hyperscout.samplers.RandomSampler(seed=4))
+    study.optimize(quadratic, n_trials=3)
+    study.tell(study.ask(), state=TrialState.FAIL)  # no params, no value
+    flat = study.trials_dataframe()
+    df = study.trials_dataframe(multi_index=True)
+    assert isinstance(df.columns, pd.MultiIndex)
+    assert {("number", ""), ("value", ""), ("params", "x"), ("params", "n"), ("params", "c"), ("state", "")} <= set(
+        df.columns)
+    assert list(df[("params", "x")][:3]) == [t.params["x"] for t in study.trials[:3]]
+    assert list(df["params"].columns) == ["c", "n", "x"]  # keys sorted under their attribute
+    # the flat frame is the same data with the pairs joined
+    assert list(flat.columns) == ["_".join(str(p) for p in c if p != "") for c in df.columns]
+    assert flat["params_x"].tolist()[:3] == df[("params", "x")].tolist()[:3]
+    assert [c[0] for c in df.columns].index("params") > [c[0] for c in df.columns].index("duration")
+
+    multi = hyperscout.create_study(directions=["minimize", "maximize"])
+    multi.tell(multi.ask(), [1.0, 2.0])
+    mdf = multi.trials_dataframe(attrs=("number", "values", "user_attrs"), multi_index=True)
+    assert list(mdf.columns) == [("number", ""), ("values", 0), ("values", 1)]
+    assert mdf.iloc[0].tolist() == [0, 1.0, 2.0]
+    assert hyperscout.create_study().trials_dataframe(multi_index=True).empty
+
+
+def test_create_trial_and_add_trial_keep_everything(db):
+    start = datetime.datetime(2021, 3, 4, 5, 6, 7, 123456)
+    end = start + datetime.timedelta(seconds=90.5)
+    made = hyperscout.trial.create_trial(
+        value=0.25,
+        params={"x": 1.5, "c": "b"},
+        distributions={"x": FloatDistribution(0, 2), "c": CategoricalDistribution(["a", "b"])},
+        user_attrs={"k": [1, 2]},
+        system_attrs={"origin": "elsewhere"},
+        intermediate_values={0: 1.0, 3: 0.5},
+        datetime_start=start,
+        datetime_complete=end,
+    )
+    study = hyperscout.create_study(storage=db, study_name="added")
+    study.optimize(lambda t: t.suggest_float("x", 0, 2), n_trials=2)
+    study.add_trial(made)
+    study.add_trials([hyperscout.trial.create_trial(state=TrialState.FAIL)])
+    stored = hyperscout.load_study(study_name="added", storage=db).trials
+    assert [t.number for t in stored] == [0, 1, 2, 3]
+    t = stored[2]
+    assert t.state == TrialState.COMPLETE and t.value == 0.25
+    assert t.params == {"x": 1.5, "c": "b"}
+    assert t.intermediate_values == {0: 1.0, 3: 0.5}
+    assert t.user_attrs == {"k": [1, 2]} and t.system_attrs == {"origin": "elsewhere"}
+    assert t.datetime_start == start and t.datetime_complete == end
+    assert t.duration == datetime.timedelta(seconds=90.5)
+    assert stored[3].state == TrialState.FAIL and stored[3].datetime_complete is not None
+    assert study.best_value == min(0.25, *(s.value for s in stored[:2]))
+
+    with pytest.raises(InvalidArgumentError, match="needs 1 value"):
+        study.add_trial(hyperscout.trial.create_trial(params={}, distributions={}))
+    with pytest.raises(InvalidArgumentError, match="params\\['x'\\]"):
+        hyperscout.trial.create_trial(value=1.0, params={"x": 5.0}, distributions={"x": FloatDistribution(0, 2)})
+    with pytest.raises(InvalidArgumentError, match="has no distribution"):
+        hyperscout.trial.create_trial(value=1.0, params={"x": 1.0})
+    with pytest.raises(InvalidArgumentError, match="before datetime_start"):
+        study.add_trial(hyperscout.trial.create_trial(value=1.0, datetime_start=end, datetime_complete=start))
+    with pytest.raises(TypeError):
+        study.add_trial({"value": 1.0})
+    assert len(study.trials) == 4
+
+
 def test_distributions_validate_and_convert():
     with pytest.raises(InvalidArgumentError):
         FloatDistribution(1.0, 0.0)

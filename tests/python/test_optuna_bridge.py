@@ -104,6 +104,8 @@ def test_copy_study_from_optuna_sqlite(tmp_path):
         assert set(h.distributions) == set(o.distributions)
         assert h.intermediate_values == o.intermediate_values
         assert h.user_attrs == o.user_attrs
+        assert h.system_attrs == o.system_attrs
+        assert (h.datetime_start, h.datetime_complete) == (o.datetime_start, o.datetime_complete)
         if o.state == optuna.trial.TrialState.COMPLETE:
             assert h.values == pytest.approx(o.values)
     states = {t.state.name for t in ours}

@@ -31,16 +31,16 @@ hyperscout storage. Needs Optuna 5 (``pip install "optuna>=5,<6"``).
 
 ``copy_study_from_optuna(from_storage, study_name, to_storage, to_study_name=None)``
     Copies an Optuna study (any Optuna storage URL) into a hyperscout storage: directions, study
-    user attrs, and each trial's state, values, params and distributions, intermediate values and
-    user attrs. Trials are added through hyperscout's public API (``enqueue_trial`` + ``ask`` with
-    fixed distributions + ``report`` + ``tell``), so trial numbers follow the Optuna order (WAITING
-    trials are enqueued last, RUNNING trials stay RUNNING) but ``datetime_start`` /
-    ``datetime_complete`` are the copy's time, not Optuna's, and system attrs are not copied.
+    user attrs, and each trial's state, values, params and distributions, intermediate values, user
+    and system attrs, ``datetime_start`` and ``datetime_complete``. Trials are stored as they are
+    (``Study.add_trial``), so trial numbers follow the Optuna order; RUNNING trials stay RUNNING, and
+    WAITING trials are enqueued last (``enqueue_trial``) so a hyperscout worker claims them.
     Categorical choices must be str, int, float or bool (hyperscout has no ``None`` choice).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any, Dict, Optional, Sequence
 
@@ -54,6 +54,7 @@ import hyperscout
 from hyperscout import distributions as _hd
 from hyperscout.samplers import BaseSampler as _HsBaseSampler
 from hyperscout.samplers import make_sampler
+from hyperscout.trial import create_trial
 
 __all__ = ["HyperscoutSampler", "copy_study_from_optuna", "to_hyperscout_distribution"]
 
@@ -235,7 +236,8 @@ def copy_study_from_optuna(
     from_storage: str, study_name: str, to_storage: Any, to_study_name: Optional[str] = None
 ) -> "hyperscout.Study":
     """Copies an Optuna study into a hyperscout storage (a URL such as ``"sqlite:///hs.db"`` or a
-    hyperscout Storage object) and returns the new hyperscout Study. The target study must not exist."""
+    hyperscout Storage object) and returns the new hyperscout Study. The target study must not exist.
+    Each trial keeps its state, values, params, intermediate values, attrs and timestamps."""
     source = optuna.load_study(study_name=study_name, storage=from_storage)
     target = hyperscout.create_study(
         storage=to_storage, study_name=to_study_name or study_name, directions=_directions(source)
@@ -245,8 +247,31 @@ def copy_study_from_optuna(
     trials = source.get_trials(deepcopy=False)
     for t in trials:
         if t.state != _OptunaState.WAITING:
-            _add_trial(target, t, categorical_as_index=False)
-    for t in trials:  # enqueued last: an enqueued trial would be claimed by the next ask
+            target.add_trial(_copy_of(t, len(source.directions)))
+    for t in trials:  # enqueued last, as hyperscout's own enqueued trials, so that a worker claims them
         if t.state == _OptunaState.WAITING:
             _add_trial(target, t, categorical_as_index=False)
     return target
+
+
+def _copy_of(trial: "optuna.trial.FrozenTrial", n_objectives: int) -> "hyperscout.FrozenTrial":
+    """A hyperscout FrozenTrial with everything an Optuna trial holds, its timestamps included."""
+    state = _STATES[trial.state]
+    values = trial.values
+    if state == hyperscout.TrialState.FAIL:
+        values = None  # Optuna keeps none either; hyperscout refuses values on FAIL
+    elif state == hyperscout.TrialState.PRUNED and not values and n_objectives == 1 and trial.intermediate_values:
+        # as hyperscout's own pruned trials: the last reported value, so the trial still ranks in plots
+        last = trial.intermediate_values[max(trial.intermediate_values)]
+        values = None if math.isnan(last) else [last]
+    return create_trial(
+        state=state,
+        values=values,
+        params=dict(trial.params),
+        distributions={name: to_hyperscout_distribution(d) for name, d in trial.distributions.items()},
+        user_attrs=dict(trial.user_attrs),
+        system_attrs=dict(trial.system_attrs),
+        intermediate_values=dict(trial.intermediate_values),
+        datetime_start=trial.datetime_start,
+        datetime_complete=trial.datetime_complete,
+    )
