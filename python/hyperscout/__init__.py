@@ -13,7 +13,7 @@ Porting Optuna code is usually a change of import::
     print(study.best_params)
 """
 
-from hyperscout import distributions, exceptions, pruners, samplers, storages
+from hyperscout import distributions, exceptions, integration, pruners, samplers, storages
 from hyperscout import study as study
 from hyperscout import trial as trial
 from hyperscout.exceptions import TrialPruned
@@ -41,6 +41,7 @@ __all__ = [
     "distributions",
     "exceptions",
     "get_all_study_names",
+    "integration",
     "load_study",
     "pruners",
     "samplers",
