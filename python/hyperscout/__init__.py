@@ -25,7 +25,7 @@ from hyperscout.study import (
     get_all_study_names,
     load_study,
 )
-from hyperscout.trial import FrozenTrial, Trial, TrialState
+from hyperscout.trial import FrozenTrial, Trial, TrialState, create_trial
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,7 @@ __all__ = [
     "TrialPruned",
     "TrialState",
     "create_study",
+    "create_trial",
     "delete_study",
     "distributions",
     "exceptions",

@@ -256,6 +256,7 @@ def test_trials_dataframe_multi_index():
 def test_create_trial_and_add_trial_keep_everything(db):
     start = datetime.datetime(2021, 3, 4, 5, 6, 7, 123456)
     end = start + datetime.timedelta(seconds=90.5)
+    assert hyperscout.create_trial is hyperscout.trial.create_trial  # both of Optuna's spellings
     made = hyperscout.trial.create_trial(
         value=0.25,
         params={"x": 1.5, "c": "b"},
