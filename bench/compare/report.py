@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -329,10 +330,11 @@ def main() -> None:
         "# Side-by-side sample efficiency",
         "",
         f"- profile: {meta.get('profile', '?')}, {meta.get('seeds', '?')} seeds; started {meta.get('started', '?')}, "
-        f"{meta.get('elapsed_s', 0) / 60:.1f} min",
-        f"- command: `python3 bench/compare/run.py {' '.join(meta.get('argv', []))}`",
-        "",
+        f"{meta.get('elapsed_s', 0) / 60:.1f} min of running cells",
     ]
+    commands = meta.get("commands") or [meta.get("argv", [])]
+    head += [f"- command: `python3 bench/compare/run.py {' '.join(shlex.quote(a) for a in argv)}`" for argv in commands]
+    head.append("")
     body = status_table(records, tools)
     body += timing_section(records, tools, out)
     body += ml_section(records, tools, out)

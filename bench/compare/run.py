@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -89,27 +90,30 @@ def run_chunk(python: str, chunk: List[Dict[str, Any]], results: Results, timeou
     env = dict(os.environ)
     env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)})
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [python, "-m", "bench.compare.worker"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    timer = threading.Timer(timeout, proc.kill)
-    timer.start()
-    seen = set()
-    try:
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        proc.stdin.write(json.dumps(chunk))
-        proc.stdin.close()
-        for line in proc.stdout:
-            if not line.startswith("{"):
-                continue
-            rec = json.loads(line)
-            seen.add(rec["key"])
-            results.add(rec)
-        stderr = proc.stderr.read()
-        proc.wait()
-    finally:
-        timer.cancel()
+    # stderr goes to a file: a worker that warns a lot must never block on a full pipe.
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as err:
+        proc = subprocess.Popen(
+            [python, "-m", "bench.compare.worker"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=err, text=True,
+        )  # fmt: skip
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        seen = set()
+        try:
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(json.dumps(chunk))
+            proc.stdin.close()
+            for line in proc.stdout:
+                if not line.startswith("{"):
+                    continue
+                rec = json.loads(line)
+                seen.add(rec["key"])
+                results.add(rec)
+            proc.wait()
+        finally:
+            timer.cancel()
+        err.seek(0)
+        stderr = err.read()
     missing = [c for c in chunk if c["key"] not in seen]
     if missing:
         timed_out = time.monotonic() - started >= timeout
@@ -188,9 +192,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         chunks.setdefault((python, c["tool"], c["suite"], c["problem"], protocol_label(c)), []).append(c)
     print(f"{len(todo)} cells to run ({len(done)} already in {results.path}), {len(chunks)} worker processes, "
           f"--jobs {args.jobs}", flush=True)  # fmt: skip
-    meta = {"profile": args.profile, "argv": sys.argv[1:], "seeds": seeds, "tools": tools, "suites": suites,
-            "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}  # fmt: skip
-    (out / "run.json").write_text(json.dumps(meta, indent=1))
+    # run.json keeps every command that wrote into this --out (a run may be completed in parts).
+    meta_path = out / "run.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    commands = meta.get("commands") or ([meta["argv"]] if "argv" in meta else [])
+    meta.update({
+        "profile": args.profile, "seeds": seeds, "suites": sorted(set(meta.get("suites", [])) | set(suites)),
+        "tools": meta.get("tools", []) + [t for t in tools if t not in meta.get("tools", [])],
+        "commands": commands + [sys.argv[1:]], "elapsed_s": meta.get("elapsed_s", 0.0),
+    })  # fmt: skip
+    meta.pop("argv", None)
+    meta.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    meta_path.write_text(json.dumps(meta, indent=1))
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [
@@ -200,8 +213,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         for f in futures:
             f.result()
     elapsed = time.monotonic() - start
-    meta["elapsed_s"] = round(elapsed, 1)
-    (out / "run.json").write_text(json.dumps(meta, indent=1))
+    meta["elapsed_s"] = round(meta["elapsed_s"] + elapsed, 1)
+    meta_path.write_text(json.dumps(meta, indent=1))
     print(f"ran {results.count} cells in {elapsed / 60:.1f} min", flush=True)
     if args.no_report:
         return 0
