@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shlex
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -154,6 +155,7 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
             norm.setdefault(r["tool"], {})[(r["problem"], r["seed"])] = curve[-1]
             curves.setdefault(r["tool"], {})[(r["problem"], r["seed"])] = curve
         scores = {t: metrics.mean_se(list(metrics.per_seed_scores(norm[t]).values())) for t in norm}
+        expected = set().union(*(set(v) for v in norm.values())) if norm else set()
         lines += [f"### protocol {proto}", ""]
         head = "| tool | score | tasks × seeds |" + (f" score − {ref} |" if ref else "")
         lines += [head, "|---|---:|---:|" + ("---:|" if ref else "")]
@@ -163,7 +165,8 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
                 continue
             m, se = scores[tool]
             diff = f" {m - scores[ref][0]:+.2f} |" if ref and ref in scores else (" — |" if ref else "")
-            lines.append(f"| {tool} | {m:.2f} ± {se:.2f} | {len(norm[tool])} |{diff}")
+            partial = f" (partial: {len(norm[tool])} of {len(expected)})" if len(norm[tool]) < len(expected) else ""
+            lines.append(f"| {tool} | {m:.2f} ± {se:.2f}{partial} | {len(norm[tool])} |{diff}")
         lines += ["", f"Per task (score of the mean normalized loss over seeds), protocol {proto}:", ""]
         present = [t for t in tools if t in norm]
         lines += ["| task | " + " | ".join(present) + " |", "|---|" + "---:|" * len(present)]
@@ -218,11 +221,13 @@ def bbob_section(records: List[Dict[str, Any]], tools: List[str], out: Path, bud
             if not cells:
                 row.append("—")
                 continue
+            expected = {(r["problem"], r["seed"]) for r in bb if r["dimension"] == d}
             by_seed: Dict[int, List[float]] = {}
             for r in cells:
                 by_seed.setdefault(r["seed"], []).append(metrics.fraction_reached(r["hits"], b * d))
             m, se = metrics.mean_se([float(np.mean(v)) for v in by_seed.values()])
-            row.append(f"{m:.3f} ± {se:.3f}")
+            partial = f" (partial: {len(cells)} of {len(expected)} runs)" if len(cells) < len(expected) else ""
+            row.append(f"{m:.3f} ± {se:.3f}{partial}")
         lines.append(f"| {tool} | " + " | ".join(row) + " |")
     lines.append("")
     for d in dims:
@@ -256,10 +261,14 @@ def synthetic_section(records: List[Dict[str, Any]], tools: List[str], out: Path
              "Best value found minus the known optimum after the whole budget; mean ± s.e. over seeds.", ""]  # fmt: skip
     lines += ["| tool | " + " | ".join(problems) + " |", "|---|" + "---:|" * len(problems)]
     for tool in tools:
+        if not any(r["tool"] == tool for r in syn):
+            note = no_data_note([r for r in records if r["suite"] == "synthetic"], tool)
+            lines.append(f"| {tool} | {note} |" + " |" * (len(problems) - 1))
+            continue
         row = []
         for prob in problems:
             regrets = [min(r["values"]) - r["optimum"] for r in syn if r["tool"] == tool and r["problem"] == prob]
-            row.append(fmt_mse(*metrics.mean_se(regrets)) if regrets else no_data_note([r for r in records if r["suite"] == "synthetic"], tool))
+            row.append(fmt_mse(*metrics.mean_se(regrets)) if regrets else "—")
         lines.append(f"| {tool} | " + " | ".join(row) + " |")
     lines.append("")
     for prob in problems:
@@ -332,6 +341,9 @@ def main() -> None:
         f"- profile: {meta.get('profile', '?')}, {meta.get('seeds', '?')} seeds; started {meta.get('started', '?')}, "
         f"{meta.get('elapsed_s', 0) / 60:.1f} min of running cells",
     ]
+    if meta.get("load_average"):
+        head.append(f"- machine: {os.cpu_count()} CPUs; 1-minute load average when each command started: "
+                    f"{', '.join(str(x) for x in meta['load_average'])} (times per suggestion are only as quiet as that)")
     commands = meta.get("commands") or [meta.get("argv", [])]
     head += [f"- command: `python3 bench/compare/run.py {' '.join(shlex.quote(a) for a in argv)}`" for argv in commands]
     head.append("")

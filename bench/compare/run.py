@@ -200,6 +200,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "profile": args.profile, "seeds": seeds, "suites": sorted(set(meta.get("suites", [])) | set(suites)),
         "tools": meta.get("tools", []) + [t for t in tools if t not in meta.get("tools", [])],
         "commands": commands + [sys.argv[1:]], "elapsed_s": meta.get("elapsed_s", 0.0),
+        "load_average": meta.get("load_average", []) + [round(os.getloadavg()[0], 1)],
     })  # fmt: skip
     meta.pop("argv", None)
     meta.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
