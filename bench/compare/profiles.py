@@ -16,7 +16,7 @@ PROFILES: Dict[str, Dict[str, Any]] = {
     "quick": {
         "seeds": 3,
         "tools": ["random"] + HYPERSCOUT + OPTUNA,
-        "ml": {"tasks": ["DT-breast-nll", "RF-wine-nll", "SVM-iris-nll", "lasso-diabetes-mae"],
+        "ml": {"tasks": ["DT-breast-nll", "linear-wine-nll", "SVM-iris-nll", "lasso-diabetes-mae"],
                "protocols": [{"protocol": "batch", "batch": 8, "budget": 128}]},
         "bbob": {"dimensions": [2, 5], "functions": [1, 7, 8, 15, 21], "max_multiplier": 20, "gp_max_multiplier": 20,
                  "gp_max_dimension": 5, "budgets": [10, 20]},
