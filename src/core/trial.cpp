@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/core/study.hpp"
 
@@ -85,6 +87,20 @@ void Trial::Report(int64_t step, double value) {
 bool Trial::ShouldPrune() {
   if (study_->IsMultiObjective()) return false;
   return study_->PruneTrial(snapshot_);
+}
+
+void Trial::SetConstraints(const std::vector<double>& values) {
+  if (values.empty()) {
+    throw InvalidArgumentError("constraints: pass at least one value (a trial is feasible when every value is <= 0)");
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      throw InvalidArgumentError(fmt::format(
+          "constraints: value {} is {}; every constraint value must be a finite number (<= 0 means satisfied)", i,
+          values[i]));
+    }
+  }
+  SetSystemAttr("constraints", Json(values));
 }
 
 void Trial::SetUserAttr(const std::string& key, const Json& value) {

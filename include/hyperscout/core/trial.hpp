@@ -36,6 +36,11 @@ class Trial {
   // Asks the study's pruner whether to stop now. Always false for multi-objective studies.
   bool ShouldPrune();
 
+  // Constraint values of this trial (Optuna's convention: feasible when every value is <= 0), kept in system
+  // attr "constraints" for samplers that model feasibility (gp). Throws InvalidArgumentError for an empty list
+  // or a non-finite value.
+  void SetConstraints(const std::vector<double>& values);
+
   void SetUserAttr(const std::string& key, const Json& value);
   void SetSystemAttr(const std::string& key, const Json& value);
 
