@@ -8,6 +8,7 @@
 #include "hyperscout/pruners/percentile.hpp"
 #include "hyperscout/pruners/successive_halving.hpp"
 #include "hyperscout/pruners/threshold.hpp"
+#include "hyperscout/samplers/gp.hpp"
 #include "hyperscout/samplers/grid.hpp"
 #include "hyperscout/samplers/qmc.hpp"
 #include "hyperscout/samplers/random.hpp"
@@ -50,6 +51,13 @@ Json ResolveOptions(const std::string& what, const std::vector<OptionSpec>& spec
   return out;
 }
 
+// A resolved option's value, or `fallback` when it is null.
+template <typename T>
+T OptionOr(const Json& options, const char* key, T fallback) {
+  const Json& value = options.at(key);
+  return value.is_null() ? fallback : value.get<T>();
+}
+
 std::vector<SamplerSpec> BuildSamplers() {
   std::vector<SamplerSpec> specs;
   specs.push_back({"random",
@@ -73,22 +81,18 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"bandwidth", "string", "neighbor", "multivariate kernel widths: neighbor (gaps) or scott"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          TpeOptions tpe;
-         auto get = [&](const char* key, auto fallback) {
-           const Json& value = options.at(key);
-           return value.is_null() ? fallback : value.get<decltype(fallback)>();
-         };
-         tpe.n_startup_trials = get("n_startup_trials", tpe.n_startup_trials);
-         tpe.n_ei_candidates = get("n_ei_candidates", tpe.n_ei_candidates);
-         tpe.multivariate = get("multivariate", tpe.multivariate);
-         tpe.group = get("group", tpe.group);
-         tpe.constant_liar = get("constant_liar", tpe.constant_liar);
-         tpe.consider_prior = get("consider_prior", tpe.consider_prior);
-         tpe.prior_weight = get("prior_weight", tpe.prior_weight);
-         tpe.consider_magic_clip = get("consider_magic_clip", tpe.consider_magic_clip);
-         tpe.consider_endpoints = get("consider_endpoints", tpe.consider_endpoints);
-         tpe.gamma = get("gamma", tpe.gamma);
-         tpe.gamma_cap = get("gamma_cap", tpe.gamma_cap);
-         tpe.bandwidth = get("bandwidth", tpe.bandwidth);
+         tpe.n_startup_trials = OptionOr(options, "n_startup_trials", tpe.n_startup_trials);
+         tpe.n_ei_candidates = OptionOr(options, "n_ei_candidates", tpe.n_ei_candidates);
+         tpe.multivariate = OptionOr(options, "multivariate", tpe.multivariate);
+         tpe.group = OptionOr(options, "group", tpe.group);
+         tpe.constant_liar = OptionOr(options, "constant_liar", tpe.constant_liar);
+         tpe.consider_prior = OptionOr(options, "consider_prior", tpe.consider_prior);
+         tpe.prior_weight = OptionOr(options, "prior_weight", tpe.prior_weight);
+         tpe.consider_magic_clip = OptionOr(options, "consider_magic_clip", tpe.consider_magic_clip);
+         tpe.consider_endpoints = OptionOr(options, "consider_endpoints", tpe.consider_endpoints);
+         tpe.gamma = OptionOr(options, "gamma", tpe.gamma);
+         tpe.gamma_cap = OptionOr(options, "gamma_cap", tpe.gamma_cap);
+         tpe.bandwidth = OptionOr(options, "bandwidth", tpe.bandwidth);
          return std::make_shared<TpeSampler>(std::move(tpe), seed);
        }});
   specs.push_back({"grid",
@@ -115,6 +119,24 @@ std::vector<SamplerSpec> BuildSamplers() {
                      qmc.skip_first = options.at("skip_first") == true;
                      return std::make_shared<QmcSampler>(seed, qmc);
                    }});
+  specs.push_back(
+      {"gp",
+       "Gaussian-process Bayesian optimization (Matern-5/2, log expected improvement): sample-efficient for small "
+       "budgets; handles constraints",
+       {{"n_startup_trials", "int", 10, "COMPLETE trials from Sobol points before the GP takes over"},
+        {"deterministic_objective", "bool", false, "fix the noise variance near zero instead of fitting it"},
+        {"n_restarts", "int", 1, "extra hyperparameter-fit starts drawn from the prior (besides the warm start)"},
+        {"n_candidates", "int", 512, "quasi-random points scoring the acquisition before local search"},
+        {"n_local_search", "int", 5, "best candidates refined by L-BFGS-B and discrete neighbour search"}},
+       [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
+         GpOptions gp;
+         gp.n_startup_trials = OptionOr(options, "n_startup_trials", gp.n_startup_trials);
+         gp.deterministic_objective = OptionOr(options, "deterministic_objective", gp.deterministic_objective);
+         gp.n_restarts = OptionOr(options, "n_restarts", gp.n_restarts);
+         gp.n_candidates = OptionOr(options, "n_candidates", gp.n_candidates);
+         gp.n_local_search = OptionOr(options, "n_local_search", gp.n_local_search);
+         return std::make_shared<GpSampler>(gp, seed);
+       }});
   return specs;
 }
 

@@ -1,0 +1,92 @@
+// gp: Bayesian optimization with a Gaussian-process model and log expected improvement.
+//
+//   auto sampler = std::make_shared<hyperscout::GpSampler>(hyperscout::GpOptions{}, /*seed=*/42);
+//   auto study = hyperscout::CreateStudy({.study_name = "demo", .storage = storage, .sampler = sampler});
+//   study->Optimize(
+//       [](hyperscout::Trial& t) {
+//         const double x = t.SuggestFloat("x", -5, 5);
+//         const int64_t n = t.SuggestInt("n", 1, 8);
+//         t.SetConstraints({x - 2.0});  // optional: feasible when every value is <= 0
+//         return (x - 3) * (x - 3) + static_cast<double>(n);
+//       },
+//       {.n_trials = 60});
+//
+// What each suggestion does (src/samplers/gp/ holds one file per step):
+// - Space: the parameters every COMPLETE trial has with one distribution (the intersection space), mapped to the
+//   unit cube by math::ToUnit (log and stepped scales, integers as cell centres); categoricals keep their choice
+//   index. Parameters outside it (conditional branches) come from an internal TPE sampler's univariate model, not
+//   from uniform noise. Single-value parameters are left out.
+// - Startup: until n_startup_trials trials are COMPLETE, trials come from scrambled Sobol points (the qmc sampler).
+// - Outputs: minimization internally (maximize flips the sign); far-out bad values are compressed above Tukey's
+//   fence, then standardized (gp.hpp).
+// - Model: exact GP, Matérn-5/2 with one length-scale per dimension plus a Hamming term per categorical (kernel.hpp);
+//   length-scales, signal and noise variance by maximum a posteriori with a dimension-scaled log-normal length-scale
+//   prior (Hvarfner et al. 2024), multi-start L-BFGS-B from the previous suggestion's fit, the prior's mode and
+//   n_restarts draws from the prior (prior.hpp). deterministic_objective fixes the noise at 1e-6.
+// - Acquisition: log expected improvement over the best posterior mean at a (feasible) observed point, computed
+//   stably far into the tails (Ament et al. 2023), plus the log probability of feasibility when trials report
+//   constraints (Gardner et al. 2014); with no feasible trial yet, the probability of feasibility alone.
+//   Maximized over n_candidates Sobol points and perturbations of the best trials, then L-BFGS-B over continuous
+//   coordinates alternating with a neighbour search over integer, stepped and categorical ones
+//   (optimize_acquisition.hpp). One Cholesky factor serves every acquisition evaluation.
+// - Pending trials: RUNNING trials of other workers (and of earlier asks without a tell) join the model as
+//   fantasies valued max(posterior mean, mean observed value): the constant liar "CL-mean" of Ginsbourger, Le Riche
+//   and Carraro 2010 ("Kriging is well-suited to parallelize optimization"), never more optimistic than the model.
+//   Hyperparameters are not refitted. The mean and variance near a pending point rise and fall, so a batch of asks
+//   spreads out (a liar at the incumbent value left eight asks within 0.03 of each other on a 2-D quadratic).
+// - Constraints: Trial::SetConstraints stores floats in system attr "constraints"; the sampler fits one GP per
+//   constraint on the COMPLETE trials that have them.
+// - Several objectives: the GP model is single-objective; multi-objective studies are sampled by the internal TPE
+//   sampler (its multi-objective split), documented in docs/samplers.md.
+// - Reproducibility: candidates and prior draws come from (seed, trial number). The warm start from the previous fit
+//   is state of this sampler object (per study), so a sequential run with a fixed seed repeats exactly with a fresh
+//   sampler; a study resumed by another process may take slightly different (equally valid) hyperparameters.
+// - Cost: O(n³) for the fit and O(n²) per acquisition evaluation for n COMPLETE trials; bench/README.md has figures.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "hyperscout/samplers/qmc.hpp"
+#include "hyperscout/samplers/sampler.hpp"
+#include "hyperscout/samplers/tpe.hpp"
+
+namespace hyperscout {
+
+struct GpOptions {
+  int64_t n_startup_trials = 10;         // COMPLETE trials from Sobol points before the GP takes over
+  bool deterministic_objective = false;  // fix the noise variance at 1e-6 instead of fitting it
+  int64_t n_restarts = 1;                // hyperparameter starts drawn from the prior, besides the warm start and mode
+  int64_t n_candidates = 512;            // quasi-random points scoring the acquisition before local search
+  int64_t n_local_search = 5;            // best candidates refined by local search
+};
+
+class GpSampler final : public Sampler {
+ public:
+  // Throws InvalidArgumentError for out-of-range options.
+  explicit GpSampler(GpOptions options = {}, std::optional<uint64_t> seed = std::nullopt);
+  ~GpSampler() override;
+
+  SearchSpace InferRelativeSearchSpace(const Study& study, const FrozenTrial& trial) override;
+  std::map<std::string, double> SampleRelative(const Study& study, const FrozenTrial& trial,
+                                               const SearchSpace& space) override;
+  double SampleIndependent(const Study& study, const FrozenTrial& trial, const std::string& name,
+                           const Distribution& distribution) override;
+  void Reseed(uint64_t seed) override;
+  std::string Name() const override { return "gp"; }
+
+  const GpOptions& options() const { return options_; }
+
+ private:
+  struct State;
+
+  GpOptions options_;
+  uint64_t seed_;
+  QmcSampler startup_;
+  TpeSampler fallback_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace hyperscout

@@ -1,0 +1,45 @@
+// The acquisition function: log expected improvement times the probability of feasibility, in log space.
+//
+// EI for minimization with z = (best − μ) / σ is σ h(z), h(z) = φ(z) + z Φ(z). Computed naively, h underflows to 0
+// for z below about −38 and loses all digits well before, which leaves the optimizer a flat zero surface exactly
+// where most of the space lies late in a study. LogH evaluates log h(z) stably for every z (Ament, Daulton,
+// Eriksson, Balandat and Bakshy 2023, "Unexpected improvements to expected improvement for Bayesian optimization",
+// NeurIPS, eq. (9)), with the scaled complementary error function erfcx in the lower tail.
+//
+// Constraints (Gardner, Kusner, Xu, Weinberger and Cunningham 2014, "Bayesian optimization with inequality
+// constraints", ICML): one GP per constraint c_k, feasible when c_k ≤ 0; the acquisition adds
+// Σ_k log Φ((t_k − μ_k) / σ_k), the log probability that every constraint holds (t_k is 0 in the standardized units
+// of c_k). Until some observed trial is feasible, the acquisition is that log probability alone.
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "samplers/gp/gp.hpp"
+
+namespace hyperscout::gp {
+
+// exp(x²) erfc(x).
+double Erfcx(double x);
+// log h(z), h(z) = φ(z) + z Φ(z), and its derivative Φ(z) / h(z).
+double LogH(double z);
+double LogHDerivative(double z);
+// log Φ(z) and its derivative φ(z) / Φ(z).
+double LogNormalCdf(double z);
+double LogNormalCdfDerivative(double z);
+
+struct AcquisitionModel {
+  const GaussianProcess* objective = nullptr;  // standardized, lower is better; may include fantasies
+  double best = 0.0;                           // incumbent in the objective's standardized units
+  bool use_ei = true;                          // false until a feasible trial exists: feasibility only
+  std::vector<const GaussianProcess*> constraints;
+  std::vector<double> thresholds;  // feasible when the constraint GP's value is <= threshold
+};
+
+// The log acquisition at x; with grad, also its gradient over the dimensions in grad_dims.
+double LogAcquisition(const AcquisitionModel& model, const Eigen::VectorXd& x, const std::vector<int>& grad_dims,
+                      Eigen::VectorXd* grad);
+// The log acquisition at every row of xs.
+Eigen::VectorXd LogAcquisitionBatch(const AcquisitionModel& model, const Eigen::MatrixXd& xs);
+
+}  // namespace hyperscout::gp

@@ -1,0 +1,74 @@
+// Exact Gaussian-process regression with fixed hyperparameters (Rasmussen and Williams 2006, Algorithm 2.1):
+// one Cholesky factor of K + σ_n² I per fit, reused by every prediction. Hyperparameters are packed as
+//   θ = [log ℓ_1, ..., log ℓ_d, log s², log σ_n²]
+// (length-scales, signal variance, noise variance); prior.hpp chooses them.
+#pragma once
+
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
+#include <vector>
+
+#include "samplers/gp/kernel.hpp"
+
+namespace hyperscout::gp {
+
+// Number of entries of θ for `dims` input dimensions.
+inline int ThetaSize(int dims) {
+  return dims + 2;
+}
+
+// Factors `k` in place (LLT) adding jitter to the diagonal when the plain factorization fails: 1e-10 of the mean
+// diagonal first, ten times more on each retry, up to 1e-2 of it (e.g. duplicated points without noise). Returns the
+// jitter added; the factor is then of k + jitter I. A matrix that still fails gets a diagonal fallback.
+double CholeskyWithJitter(const Eigen::MatrixXd& k, Eigen::LLT<Eigen::MatrixXd>& llt);
+
+// L^-1 of the lower triangle of l (the strict upper triangle is ignored), in n³/3 flops.
+void LowerTriangularInverse(const Eigen::MatrixXd& l, Eigen::MatrixXd& inverse);
+// The lower triangle of (L Lᵀ)^-1 = L^-T L^-1 from L^-1 (the rest of `out` is not meaningful), in 2n³/3 flops.
+void InverseFromLowerInverse(const Eigen::MatrixXd& l_inverse, Eigen::MatrixXd& out);
+
+// Observed values made ready for a zero-mean GP: a monotone compression of far-out bad values, then standardized.
+// Values above Tukey's far-out fence Q3 + 3 IQR (Tukey 1977, "Exploratory Data Analysis") become
+// fence + IQR · log1p((y − fence) / IQR), so one failed-looking run cannot flatten the rest of the surface while the
+// order of all values stays the same (lower is better here). Then y ← (y − mean) / std.
+Eigen::VectorXd WarpAndStandardize(const std::vector<double>& y);
+
+class GaussianProcess {
+ public:
+  // x: n × d points (rows), y: n values, theta: ThetaSize(d) hyperparameters.
+  void Fit(const KernelSpace& space, const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& theta);
+
+  // Posterior mean and variance of the latent function at the rows of xs.
+  void PredictBatch(const Eigen::MatrixXd& xs, Eigen::VectorXd& mean, Eigen::VectorXd& variance) const;
+  // Posterior at one point; with gradients, also ∂mean/∂x_j and ∂variance/∂x_j for j in grad_dims (numerical
+  // dimensions only).
+  void Predict(const Eigen::VectorXd& x, const std::vector<int>& grad_dims, double& mean, double& variance,
+               Eigen::VectorXd* dmean, Eigen::VectorXd* dvariance) const;
+
+  int size() const { return static_cast<int>(x_.rows()); }
+  const Eigen::MatrixXd& x() const { return x_; }
+  const Eigen::VectorXd& y() const { return y_; }
+  const Eigen::VectorXd& theta() const { return theta_; }
+  const KernelSpace& space() const { return space_; }
+  double jitter() const { return jitter_; }
+
+ private:
+  KernelSpace space_;
+  Eigen::MatrixXd x_;
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x_rows_;  // x_ with contiguous points
+  Eigen::VectorXd y_;
+  Eigen::VectorXd theta_;
+  Eigen::VectorXd inverse_squared_lengthscales_;
+  double s2_ = 1.0;
+  double jitter_ = 0.0;
+  Eigen::LLT<Eigen::MatrixXd> llt_;
+  Eigen::VectorXd alpha_;      // (K + σ_n² I)^-1 y
+  Eigen::MatrixXd l_inverse_;  // L^-1 for the Cholesky factor L
+  // Scratch for Predict.
+  mutable Eigen::VectorXd k_star_;
+  mutable Eigen::VectorXd v_;
+  mutable Eigen::VectorXd q_;
+  mutable Eigen::VectorXd slope_;
+};
+
+}  // namespace hyperscout::gp

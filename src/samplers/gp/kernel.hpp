@@ -1,0 +1,45 @@
+// The GP's covariance: Matérn-5/2 with one length-scale per dimension (automatic relevance determination) over
+// the unit cube, where a categorical dimension contributes a Hamming term, 1 when the choices differ and 0 when
+// they match, divided by its own squared length-scale (the distance Optuna's GPSampler uses for categoricals).
+//
+//   r² = Σ_j δ_j(a, b)² / ℓ_j²,  δ_j = a_j − b_j (numerical) or [a_j ≠ b_j] (categorical)
+//   k(a, b) = s² (1 + √5 r + 5/3 r²) exp(−√5 r)          (Rasmussen and Williams 2006, eq. (4.17))
+//
+// Every derivative the model needs is a multiple of one factor g(r) = s² 5/3 (1 + √5 r) exp(−√5 r), because
+// ∂k/∂(r²) = −g/2; that keeps all gradients free of a division by r (finite at r = 0).
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+namespace hyperscout::gp {
+
+// Points are the rows of a matrix; `categorical[j]` marks dimension j as categorical (values are choice indices).
+struct KernelSpace {
+  std::vector<char> categorical;
+  int dims() const { return static_cast<int>(categorical.size()); }
+};
+
+// Scaled squared distance r² between points a and b (each `dims` long) with inverse squared length-scales.
+inline double ScaledSquaredDistance(const double* a, const double* b, const double* inverse_squared_lengthscales,
+                                    const char* categorical, int dims) {
+  double r2 = 0.0;
+  for (int j = 0; j < dims; ++j) {
+    const double delta = categorical[j] ? static_cast<double>(a[j] != b[j]) : a[j] - b[j];
+    r2 += delta * delta * inverse_squared_lengthscales[j];
+  }
+  return r2;
+}
+
+// k as a function of r², for signal variance s2.
+double Matern52(double r2, double s2);
+// g(r) = s2 · 5/3 (1 + √5 r) exp(−√5 r); ∂k/∂(r²) = −g / 2.
+double Matern52Slope(double r2, double s2);
+// Both at once (one exp): returns k and writes g.
+double Matern52WithSlope(double r2, double s2, double& slope);
+
+// K(a_i, b_j) for the rows of a (n × d) and b (m × d): an n × m matrix.
+void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                  const Eigen::VectorXd& inverse_squared_lengthscales, double s2, Eigen::MatrixXd& out);
+
+}  // namespace hyperscout::gp

@@ -1,0 +1,207 @@
+#include "samplers/gp/optimize_acquisition.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "hyperscout/common/rng.hpp"
+#include "math/lbfgsb.hpp"
+#include "math/sobol.hpp"
+
+namespace hyperscout::gp {
+namespace {
+
+// Perturbed copies of each anchor in the candidate set, and the spread of the continuous perturbation.
+constexpr int kPerAnchor = 32;
+constexpr double kAnchorScale = 0.1;
+constexpr double kMinImprovement = 1e-10;
+
+size_t NearestGridIndex(const std::vector<double>& grid, double u) {
+  const auto it = std::lower_bound(grid.begin(), grid.end(), u);
+  if (it == grid.begin()) return 0;
+  if (it == grid.end()) return grid.size() - 1;
+  const auto i = static_cast<size_t>(it - grid.begin());
+  return (u - grid[i - 1] <= grid[i] - u) ? i - 1 : i;
+}
+
+class LocalSearch {
+ public:
+  LocalSearch(const AcquisitionModel& model, const std::vector<SearchDim>& dims,
+              const AcquisitionSearchOptions& options)
+      : model_(model), dims_(dims), options_(options) {
+    for (size_t j = 0; j < dims.size(); ++j) {
+      if (dims[j].kind == SearchDim::Kind::kContinuous) continuous_.push_back(static_cast<int>(j));
+    }
+  }
+
+  // Refines x in place; returns the log acquisition there.
+  double Run(Eigen::VectorXd& x, double value) {
+    for (int round = 0; round < options_.max_rounds; ++round) {
+      const double before = value;
+      if (!continuous_.empty()) value = Continuous(x, value);
+      value = Discrete(x, value);
+      if (value <= before + kMinImprovement) break;
+    }
+    return value;
+  }
+
+ private:
+  double Continuous(Eigen::VectorXd& x, double value) {
+    const auto m = static_cast<Eigen::Index>(continuous_.size());
+    Eigen::VectorXd v(m);
+    for (Eigen::Index c = 0; c < m; ++c) v(c) = x(continuous_[static_cast<size_t>(c)]);
+    Eigen::VectorXd point = x;
+    const math::Objective negative = [&](const Eigen::VectorXd& at, Eigen::VectorXd& grad) {
+      for (Eigen::Index c = 0; c < m; ++c) point(continuous_[static_cast<size_t>(c)]) = at(c);
+      const double f = LogAcquisition(model_, point, continuous_, &grad);
+      grad = -grad;
+      return -f;
+    };
+    math::LbfgsbOptions lbfgs;
+    lbfgs.max_iterations = options_.lbfgs_iterations;
+    lbfgs.gradient_tol = 1e-6;
+    const double found = -math::MinimizeInBox(negative, v, Eigen::VectorXd::Zero(m), Eigen::VectorXd::Ones(m), lbfgs);
+    if (found <= value) return value;
+    for (Eigen::Index c = 0; c < m; ++c) x(continuous_[static_cast<size_t>(c)]) = v(c);
+    return found;
+  }
+
+  double Discrete(Eigen::VectorXd& x, double value) {
+    static const std::vector<int> kNoGradient;
+    for (size_t j = 0; j < dims_.size(); ++j) {
+      const SearchDim& dim = dims_[j];
+      const auto jj = static_cast<Eigen::Index>(j);
+      trials_.clear();
+      if (dim.kind == SearchDim::Kind::kGrid) {
+        const size_t i = NearestGridIndex(dim.grid, x(jj));
+        if (i > 0) trials_.push_back(dim.grid[i - 1]);
+        if (i + 1 < dim.grid.size()) trials_.push_back(dim.grid[i + 1]);
+      } else if (dim.kind == SearchDim::Kind::kCategorical) {
+        for (int c = 0; c < dim.n_choices; ++c) {
+          if (c != static_cast<int>(x(jj))) trials_.push_back(c);
+        }
+      }
+      const double current = x(jj);
+      double best = current;
+      for (double candidate : trials_) {
+        x(jj) = candidate;
+        const double f = LogAcquisition(model_, x, kNoGradient, nullptr);
+        if (f > value + kMinImprovement) {
+          value = f;
+          best = candidate;
+        }
+      }
+      x(jj) = best;
+    }
+    return value;
+  }
+
+  const AcquisitionModel& model_;
+  const std::vector<SearchDim>& dims_;
+  const AcquisitionSearchOptions& options_;
+  std::vector<int> continuous_;
+  std::vector<double> trials_;
+};
+
+}  // namespace
+
+void Snap(const std::vector<SearchDim>& dims, Eigen::Ref<Eigen::VectorXd> x) {
+  for (size_t j = 0; j < dims.size(); ++j) {
+    double& u = x(static_cast<Eigen::Index>(j));
+    switch (dims[j].kind) {
+      case SearchDim::Kind::kContinuous:
+        u = std::clamp(u, 0.0, 1.0);
+        break;
+      case SearchDim::Kind::kGrid:
+        u = dims[j].grid[NearestGridIndex(dims[j].grid, u)];
+        break;
+      case SearchDim::Kind::kCategorical:
+        u = std::clamp(std::round(u), 0.0, static_cast<double>(dims[j].n_choices - 1));
+        break;
+    }
+  }
+}
+
+Eigen::VectorXd MaximizeAcquisition(const AcquisitionModel& model, const std::vector<SearchDim>& dims,
+                                    const Eigen::MatrixXd& anchors, uint64_t seed,
+                                    const AcquisitionSearchOptions& options, double* best_value) {
+  const auto d = static_cast<Eigen::Index>(dims.size());
+  const Eigen::Index n_sobol = std::max(options.n_candidates, 1);
+  const Eigen::Index n_anchor = anchors.rows() * kPerAnchor;
+  Eigen::MatrixXd candidates(n_sobol + n_anchor, d);
+  Rng rng(seed);
+  // Unit coordinates first (categoricals: u maps to the cell floor(u · n)), snapped below.
+  if (d <= math::kSobolMaxDimensions) {
+    const math::SobolSequence sobol(static_cast<int>(d), MixSeed(seed, 0x5081));
+    for (Eigen::Index i = 0; i < n_sobol; ++i) {
+      const std::vector<double> p = sobol.Point(static_cast<uint64_t>(i));
+      for (Eigen::Index j = 0; j < d; ++j) candidates(i, j) = p[static_cast<size_t>(j)];
+    }
+  } else {
+    for (Eigen::Index i = 0; i < n_sobol; ++i) {
+      for (Eigen::Index j = 0; j < d; ++j) candidates(i, j) = rng.Uniform();
+    }
+  }
+  for (Eigen::Index i = 0; i < n_sobol; ++i) {
+    for (Eigen::Index j = 0; j < d; ++j) {
+      if (dims[static_cast<size_t>(j)].kind == SearchDim::Kind::kCategorical) {
+        const int n = dims[static_cast<size_t>(j)].n_choices;
+        candidates(i, j) = std::min(std::floor(candidates(i, j) * n), static_cast<double>(n - 1));
+      }
+    }
+  }
+  for (Eigen::Index a = 0; a < anchors.rows(); ++a) {
+    for (int c = 0; c < kPerAnchor; ++c) {
+      const Eigen::Index i = n_sobol + a * kPerAnchor + c;
+      for (Eigen::Index j = 0; j < d; ++j) {
+        const SearchDim& dim = dims[static_cast<size_t>(j)];
+        double u = anchors(a, j);
+        if (dim.kind == SearchDim::Kind::kContinuous) {
+          u += kAnchorScale * rng.Normal();
+        } else if (dim.kind == SearchDim::Kind::kGrid && rng.Uniform() < 0.3) {
+          const size_t k = NearestGridIndex(dim.grid, u);
+          const bool up = rng.Uniform() < 0.5;
+          u = dim.grid[up ? std::min(k + 1, dim.grid.size() - 1) : (k > 0 ? k - 1 : 0)];
+        } else if (dim.kind == SearchDim::Kind::kCategorical && rng.Uniform() < 0.2) {
+          u = static_cast<double>(rng.UniformInt(0, dim.n_choices - 1));
+        }
+        candidates(i, j) = u;
+      }
+    }
+  }
+  for (Eigen::Index i = 0; i < candidates.rows(); ++i) {
+    Eigen::VectorXd row = candidates.row(i).transpose();
+    Snap(dims, row);
+    candidates.row(i) = row.transpose();
+  }
+
+  const Eigen::VectorXd scores = LogAcquisitionBatch(model, candidates);
+  std::vector<Eigen::Index> order(static_cast<size_t>(candidates.rows()));
+  std::iota(order.begin(), order.end(), 0);
+  const auto n_local = std::min<size_t>(static_cast<size_t>(std::max(options.n_local, 1)), order.size());
+  auto better = [&](Eigen::Index a, Eigen::Index b) {
+    // NaN scores (never expected) sort last.
+    const double sa = std::isnan(scores(a)) ? -std::numeric_limits<double>::infinity() : scores(a);
+    const double sb = std::isnan(scores(b)) ? -std::numeric_limits<double>::infinity() : scores(b);
+    return sa > sb || (sa == sb && a < b);
+  };
+  std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_local), order.end(), better);
+
+  LocalSearch search(model, dims, options);
+  Eigen::VectorXd best = candidates.row(order[0]).transpose();
+  double best_score = -std::numeric_limits<double>::infinity();
+  for (size_t s = 0; s < n_local; ++s) {
+    Eigen::VectorXd x = candidates.row(order[s]).transpose();
+    const double start = std::isnan(scores(order[s])) ? -std::numeric_limits<double>::infinity() : scores(order[s]);
+    const double value = search.Run(x, start);
+    if (value > best_score) {
+      best_score = value;
+      best = x;
+    }
+  }
+  if (best_value != nullptr) *best_value = best_score;
+  return best;
+}
+
+}  // namespace hyperscout::gp

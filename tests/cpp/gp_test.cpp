@@ -1,0 +1,419 @@
+// The GP sampler: gradients against finite differences, log-EI accuracy in the tails, the model's basic
+// properties, pending trials, constraints, and a coarse quality check against random search.
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+
+#include "hyperscout/common/error.hpp"
+#include "hyperscout/common/rng.hpp"
+#include "hyperscout/core/study.hpp"
+#include "hyperscout/registry.hpp"
+#include "hyperscout/samplers/gp.hpp"
+#include "hyperscout/samplers/random.hpp"
+#include "hyperscout/storage/memory_storage.hpp"
+#include "samplers/gp/acquisition.hpp"
+#include "samplers/gp/gp.hpp"
+#include "samplers/gp/kernel.hpp"
+#include "samplers/gp/prior.hpp"
+
+namespace hyperscout {
+namespace {
+
+// A random mixed design: `dims` columns, the last `n_categorical` of them categorical with 3 choices.
+Eigen::MatrixXd RandomPoints(Rng& rng, Eigen::Index n, int dims, int n_categorical) {
+  Eigen::MatrixXd x(n, dims);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (int j = 0; j < dims; ++j) {
+      x(i, j) = j >= dims - n_categorical ? static_cast<double>(rng.UniformInt(0, 2)) : rng.Uniform();
+    }
+  }
+  return x;
+}
+
+gp::KernelSpace MixedSpace(int dims, int n_categorical) {
+  gp::KernelSpace space;
+  for (int j = 0; j < dims; ++j) space.categorical.push_back(j >= dims - n_categorical ? 1 : 0);
+  return space;
+}
+
+Eigen::VectorXd SmoothValues(const Eigen::MatrixXd& x) {
+  Eigen::VectorXd y(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    y(i) = std::sin(3.0 * x(i, 0)) + x.row(i).squaredNorm() + 0.3 * x(i, x.cols() - 1);
+  }
+  return (y.array() - y.mean()) / std::sqrt((y.array() - y.mean()).square().mean());
+}
+
+// Central difference with relative-plus-absolute tolerance.
+void ExpectGradientMatches(const std::function<double(const Eigen::VectorXd&)>& f, const Eigen::VectorXd& at,
+                           const Eigen::VectorXd& analytic, const std::vector<int>& coords, double h, double tol) {
+  for (size_t c = 0; c < coords.size(); ++c) {
+    Eigen::VectorXd plus = at;
+    Eigen::VectorXd minus = at;
+    plus(coords[c]) += h;
+    minus(coords[c]) -= h;
+    const double numeric = (f(plus) - f(minus)) / (2.0 * h);
+    EXPECT_NEAR(analytic(static_cast<Eigen::Index>(c)), numeric, tol * (1.0 + std::abs(numeric)))
+        << "coordinate " << coords[c];
+  }
+}
+
+TEST(GpKernel, SlopeIsMinusTwiceTheDerivativeInSquaredDistance) {
+  for (double r2 : {0.0, 1e-6, 0.01, 0.3, 1.0, 4.0, 30.0}) {
+    const double h = 1e-6 * std::max(r2, 1.0);
+    const double lo = std::max(r2 - h, 0.0);
+    const double numeric = (gp::Matern52(r2 + h, 1.7) - gp::Matern52(lo, 1.7)) / (r2 + h - lo);
+    EXPECT_NEAR(-0.5 * gp::Matern52Slope(r2, 1.7), numeric, 1e-6 * (1.0 + std::abs(numeric))) << "r2 = " << r2;
+  }
+  EXPECT_DOUBLE_EQ(gp::Matern52(0.0, 2.5), 2.5);
+}
+
+TEST(GpPrior, NegativeLogPosteriorGradientMatchesFiniteDifferences) {
+  Rng rng(11);
+  const int dims = 4;
+  const gp::KernelSpace space = MixedSpace(dims, 1);
+  const Eigen::MatrixXd x = RandomPoints(rng, 25, dims, 1);
+  const Eigen::VectorXd y = SmoothValues(x);
+  for (bool deterministic : {false, true}) {
+    for (int trial = 0; trial < 4; ++trial) {
+      Eigen::VectorXd theta(dims + 2);
+      for (int j = 0; j < dims; ++j) theta(j) = rng.Uniform(-1.5, 1.0);
+      theta(dims) = rng.Uniform(-0.5, 0.5);
+      theta(dims + 1) = rng.Uniform(-5.0, -2.0);
+      Eigen::VectorXd grad;
+      gp::NegativeLogPosterior(space, x, y, theta, deterministic, &grad);
+      auto f = [&](const Eigen::VectorXd& t) {
+        return gp::NegativeLogPosterior(space, x, y, t, deterministic, nullptr);
+      };
+      std::vector<int> coords(static_cast<size_t>(deterministic ? dims + 1 : dims + 2));
+      std::iota(coords.begin(), coords.end(), 0);
+      ExpectGradientMatches(f, theta, grad, coords, 1e-5, 1e-5);
+      if (deterministic) EXPECT_EQ(grad(dims + 1), 0.0);
+    }
+  }
+}
+
+TEST(GpPrior, FitFindsAPosteriorAtLeastAsGoodAsItsStart) {
+  Rng rng(5);
+  const gp::KernelSpace space = MixedSpace(3, 0);
+  const Eigen::MatrixXd x = RandomPoints(rng, 30, 3, 0);
+  const Eigen::VectorXd y = SmoothValues(x);
+  const Eigen::VectorXd start = gp::PriorMode(3, false);
+  const Eigen::VectorXd theta = gp::FitHyperparameters(space, x, y, {start}, false, 50);
+  EXPECT_LT(gp::NegativeLogPosterior(space, x, y, theta, false, nullptr),
+            gp::NegativeLogPosterior(space, x, y, start, false, nullptr) - 1.0);
+  const gp::HyperparameterBounds b = gp::Bounds(3, false);
+  EXPECT_TRUE((theta.array() >= b.lower.array()).all() && (theta.array() <= b.upper.array()).all());
+}
+
+TEST(GpModel, PosteriorMeanInterpolatesNoiseFreeData) {
+  Rng rng(3);
+  const gp::KernelSpace space = MixedSpace(3, 1);
+  const Eigen::MatrixXd x = RandomPoints(rng, 20, 3, 1);
+  const Eigen::VectorXd y = SmoothValues(x);
+  Eigen::VectorXd theta(5);
+  theta << -1.0, -1.0, 0.0, 0.0, std::log(1e-10);
+  gp::GaussianProcess model;
+  model.Fit(space, x, y, theta);
+  Eigen::VectorXd mean;
+  Eigen::VectorXd variance;
+  model.PredictBatch(x, mean, variance);
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    EXPECT_NEAR(mean(i), y(i), 1e-5) << "point " << i;
+    EXPECT_LT(variance(i), 1e-5) << "point " << i;
+  }
+  // Away from the data the posterior is uncertain again.
+  Eigen::MatrixXd far(1, 3);
+  far << 5.0, -5.0, 1.0;
+  model.PredictBatch(far, mean, variance);
+  EXPECT_GT(variance(0), 0.5);
+}
+
+TEST(GpModel, CholeskySurvivesDuplicatedPoints) {
+  Rng rng(8);
+  const gp::KernelSpace space = MixedSpace(2, 0);
+  Eigen::MatrixXd x = RandomPoints(rng, 12, 2, 0);
+  x.row(5) = x.row(2);
+  x.row(9) = x.row(2);
+  Eigen::VectorXd y = SmoothValues(x);
+  Eigen::VectorXd theta(4);
+  theta << -1.0, -1.0, 0.0, -40.0;  // noise e^-40: K is singular without jitter
+  gp::GaussianProcess model;
+  model.Fit(space, x, y, theta);
+  EXPECT_GT(model.jitter(), 0.0);
+  Eigen::VectorXd mean;
+  Eigen::VectorXd variance;
+  model.PredictBatch(x, mean, variance);
+  EXPECT_TRUE(mean.allFinite());
+  EXPECT_TRUE(variance.allFinite());
+  EXPECT_NEAR(mean(2), y(2), 1e-3);
+  EXPECT_TRUE(std::isfinite(gp::NegativeLogPosterior(space, x, y, theta, false, nullptr)));
+}
+
+TEST(GpModel, PredictionGradientsMatchFiniteDifferences) {
+  Rng rng(21);
+  const gp::KernelSpace space = MixedSpace(3, 1);
+  const Eigen::MatrixXd x = RandomPoints(rng, 15, 3, 1);
+  gp::GaussianProcess model;
+  Eigen::VectorXd theta(5);
+  theta << -1.2, -0.7, 0.0, 0.2, -6.0;
+  model.Fit(space, x, SmoothValues(x), theta);
+  const std::vector<int> coords = {0, 1};
+  for (int k = 0; k < 5; ++k) {
+    Eigen::VectorXd at(3);
+    at << rng.Uniform(), rng.Uniform(), 1.0;
+    double mean = 0.0;
+    double variance = 0.0;
+    Eigen::VectorXd dmean;
+    Eigen::VectorXd dvariance;
+    model.Predict(at, coords, mean, variance, &dmean, &dvariance);
+    auto mean_at = [&](const Eigen::VectorXd& p) {
+      double m = 0.0;
+      double v = 0.0;
+      model.Predict(p, {}, m, v, nullptr, nullptr);
+      return m;
+    };
+    auto variance_at = [&](const Eigen::VectorXd& p) {
+      double m = 0.0;
+      double v = 0.0;
+      model.Predict(p, {}, m, v, nullptr, nullptr);
+      return v;
+    };
+    ExpectGradientMatches(mean_at, at, dmean, coords, 1e-6, 1e-5);
+    ExpectGradientMatches(variance_at, at, dvariance, coords, 1e-6, 1e-5);
+  }
+}
+
+// h(z) = φ(z) + z Φ(z) in 80-bit long double, whose exponent range holds φ(−40) ≈ 1e-348.
+long double ReferenceH(long double z) {
+  const long double pdf = std::exp(-0.5L * z * z) / std::sqrt(2.0L * std::numbers::pi_v<long double>);
+  const long double cdf = 0.5L * std::erfc(-z / std::sqrt(2.0L));
+  return pdf + z * cdf;
+}
+
+TEST(GpAcquisition, LogHIsAccurateFiniteAndMonotoneFromMinus40To40) {
+  double previous = -std::numeric_limits<double>::infinity();
+  for (double z = -40.0; z <= 40.0; z += 0.125) {
+    const double value = gp::LogH(z);
+    ASSERT_TRUE(std::isfinite(value)) << "z = " << z;
+    EXPECT_GT(value, previous) << "z = " << z;
+    previous = value;
+    // The long double reference loses ~z² of its 64-bit mantissa to cancellation; at z = −40 that leaves ~1e-16.
+    const auto reference = static_cast<double>(std::log(ReferenceH(static_cast<long double>(z))));
+    EXPECT_NEAR(value, reference, 1e-10 * std::max(1.0, std::abs(reference))) << "z = " << z;
+  }
+}
+
+TEST(GpAcquisition, LogHFarTailFollowsTheAsymptote) {
+  // log h(z) → −z²/2 − log √(2π) − 2 log|z| as z → −∞ (h(z) ≈ φ(z) / z²).
+  for (double z : {-1e3, -1e5, -1e8, -1e12}) {
+    const double asymptote = -0.5 * z * z - 0.5 * std::log(2.0 * std::numbers::pi) - 2.0 * std::log(-z);
+    EXPECT_TRUE(std::isfinite(gp::LogH(z)));
+    EXPECT_NEAR(gp::LogH(z), asymptote, 1e-6 * std::abs(asymptote)) << "z = " << z;
+    EXPECT_GT(gp::LogH(z * 0.999), gp::LogH(z));
+  }
+}
+
+TEST(GpAcquisition, LogHAndLogCdfDerivativesMatchFiniteDifferences) {
+  for (double z : {-35.0, -12.0, -3.0, -1.0, -0.999, -0.3, 0.0, 0.7, 4.0, 20.0}) {
+    const double h = 1e-5 * std::max(1.0, std::abs(z));
+    const double numeric = (gp::LogH(z + h) - gp::LogH(z - h)) / (2.0 * h);
+    EXPECT_NEAR(gp::LogHDerivative(z), numeric, 1e-6 * (1.0 + std::abs(numeric))) << "z = " << z;
+    const double numeric_cdf = (gp::LogNormalCdf(z + h) - gp::LogNormalCdf(z - h)) / (2.0 * h);
+    EXPECT_NEAR(gp::LogNormalCdfDerivative(z), numeric_cdf, 1e-6 * (1.0 + std::abs(numeric_cdf))) << "z = " << z;
+  }
+}
+
+TEST(GpAcquisition, LogNormalCdfIsAccurateInTheTail) {
+  for (double z = -40.0; z <= 8.0; z += 0.25) {
+    const auto reference =
+        static_cast<double>(std::log(0.5L * std::erfc(-static_cast<long double>(z) / std::sqrt(2.0L))));
+    EXPECT_NEAR(gp::LogNormalCdf(z), reference, 1e-11 * std::max(1.0, std::abs(reference))) << "z = " << z;
+  }
+}
+
+TEST(GpAcquisition, LogAcquisitionGradientMatchesFiniteDifferences) {
+  Rng rng(4);
+  const gp::KernelSpace space = MixedSpace(3, 1);
+  const Eigen::MatrixXd x = RandomPoints(rng, 18, 3, 1);
+  Eigen::VectorXd theta(5);
+  theta << -1.0, -0.5, 0.0, 0.0, -5.0;
+  gp::GaussianProcess objective;
+  objective.Fit(space, x, SmoothValues(x), theta);
+  Eigen::VectorXd c(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) c(i) = x(i, 0) + x(i, 1) - 1.0;
+  gp::GaussianProcess constraint;
+  constraint.Fit(space, x, c, theta);
+  for (bool use_ei : {true, false}) {
+    gp::AcquisitionModel model;
+    model.objective = &objective;
+    model.best = SmoothValues(x).minCoeff();
+    model.use_ei = use_ei;
+    model.constraints = {&constraint};
+    model.thresholds = {0.0};
+    const std::vector<int> coords = {0, 1};
+    for (int k = 0; k < 5; ++k) {
+      Eigen::VectorXd at(3);
+      at << rng.Uniform(), rng.Uniform(), 2.0;
+      Eigen::VectorXd grad;
+      gp::LogAcquisition(model, at, coords, &grad);
+      auto f = [&](const Eigen::VectorXd& p) { return gp::LogAcquisition(model, p, {}, nullptr); };
+      ExpectGradientMatches(f, at, grad, coords, 1e-6, 1e-4);
+      Eigen::MatrixXd row = at.transpose();
+      EXPECT_NEAR(gp::LogAcquisitionBatch(model, row)(0), f(at), 1e-9 * (1.0 + std::abs(f(at))));
+    }
+  }
+}
+
+TEST(GpOutputs, WarpKeepsOrderAndTamesOutliers) {
+  std::vector<double> y = {0.1, 0.5, 0.2, 0.4, 0.3, 0.25, 1e9};
+  const Eigen::VectorXd w = gp::WarpAndStandardize(y);
+  for (size_t a = 0; a < y.size(); ++a) {
+    for (size_t b = 0; b < y.size(); ++b) {
+      if (y[a] < y[b]) EXPECT_LT(w(static_cast<Eigen::Index>(a)), w(static_cast<Eigen::Index>(b)));
+    }
+  }
+  EXPECT_NEAR(w.mean(), 0.0, 1e-12);
+  // Without the warp the outlier would take all the variance: 0.1 and 0.5 would end up ~1e-9 apart.
+  EXPECT_GT(w(1) - w(0), 0.1);
+}
+
+std::unique_ptr<Study> NewStudy(std::shared_ptr<Sampler> sampler,
+                                StudyDirection direction = StudyDirection::kMinimize) {
+  StudyOptions options;
+  options.study_name = "gp";
+  options.storage = std::make_shared<MemoryStorage>();
+  options.sampler = std::move(sampler);
+  options.directions = {direction};
+  return Study::Create(options);
+}
+
+TEST(GpSampler, RejectsBadOptionsAndConstraints) {
+  EXPECT_THROW(GpSampler(GpOptions{.n_candidates = 0}), InvalidArgumentError);
+  EXPECT_THROW(GpSampler(GpOptions{.n_startup_trials = -1}), InvalidArgumentError);
+  EXPECT_THROW(MakeSampler("gp", 1, {{"n_restarts", "two"}}), InvalidArgumentError);
+  auto study = NewStudy(MakeSampler("gp", 1));
+  Trial trial = study->Ask();
+  EXPECT_THROW(trial.SetConstraints({0.0, std::nan("")}), InvalidArgumentError);
+  EXPECT_THROW(trial.SetConstraints({}), InvalidArgumentError);
+  trial.SetConstraints({-1.0, 0.5});
+  EXPECT_EQ(trial.Snapshot().system_attrs.at("constraints"), Json({-1.0, 0.5}));
+}
+
+TEST(GpSampler, ModelsTheIntersectionSpaceWithEveryKind) {
+  auto sampler = std::make_shared<GpSampler>(GpOptions{.n_startup_trials = 6}, 3);
+  auto study = NewStudy(sampler, StudyDirection::kMaximize);
+  auto objective = [](Trial& t) {
+    const double f = t.SuggestFloat("f", 1e-3, 1.0, true);
+    const int64_t i = t.SuggestInt("i", 0, 12, false, 3);
+    const std::string c = t.SuggestCategorical("c", std::vector<std::string>{"a", "b", "c"});
+    const double s = t.SuggestFloat("s", 0.0, 1.0, false, 0.1);
+    return -std::log(f) * 0.1 + static_cast<double>(i) + (c == "b" ? 2.0 : 0.0) + s;
+  };
+  study->Optimize(objective, {.n_trials = 10});
+  Trial next = study->Ask();
+  const SearchSpace space = sampler->InferRelativeSearchSpace(*study, next.Snapshot());
+  ASSERT_EQ(space.size(), 4u);
+  const auto values = sampler->SampleRelative(*study, next.Snapshot(), space);
+  ASSERT_EQ(values.size(), 4u);
+  for (const auto& [name, value] : values) EXPECT_TRUE(Contains(space.at(name), value)) << name << " = " << value;
+}
+
+// Eight asks without a tell: the pending ones must push each new point elsewhere.
+TEST(GpSampler, PendingTrialsSpreadABatchOfEight) {
+  auto study = NewStudy(MakeSampler("gp", 7, {{"n_startup_trials", 8}}));
+  auto objective = [](double x, double y) { return (x - 0.3) * (x - 0.3) + (y - 0.6) * (y - 0.6); };
+  study->Optimize([&](Trial& t) { return objective(t.SuggestFloat("x", 0.0, 1.0), t.SuggestFloat("y", 0.0, 1.0)); },
+                  {.n_trials = 16});
+  std::vector<std::pair<double, double>> batch;
+  for (int k = 0; k < 8; ++k) {
+    Trial t = study->Ask();
+    batch.emplace_back(t.SuggestFloat("x", 0.0, 1.0), t.SuggestFloat("y", 0.0, 1.0));
+  }
+  double closest = std::numeric_limits<double>::infinity();
+  for (size_t a = 0; a < batch.size(); ++a) {
+    for (size_t b = a + 1; b < batch.size(); ++b) {
+      closest = std::min(closest, std::hypot(batch[a].first - batch[b].first, batch[a].second - batch[b].second));
+    }
+  }
+  EXPECT_GT(closest, 0.05) << "two of eight pending points nearly coincide";
+  // Spread out, not just distinct: the batch covers more than a small neighbourhood of the optimum.
+  double widest = 0.0;
+  for (const auto& [x, y] : batch) widest = std::max(widest, std::hypot(x - 0.3, y - 0.6));
+  EXPECT_GT(widest, 0.2);
+}
+
+double Branin(double x1, double x2) {
+  const double pi = std::numbers::pi;
+  const double b = 5.1 / (4.0 * pi * pi);
+  const double c = 5.0 / pi;
+  const double t = 1.0 / (8.0 * pi);
+  return std::pow(x2 - b * x1 * x1 + c * x1 - 6.0, 2) + 10.0 * (1.0 - t) * std::cos(x1) + 10.0;
+}
+
+// Mean over seeds of the best value after n_trials.
+double MeanBest(const std::string& sampler, const Json& options, int n_seeds, int64_t n_trials,
+                const std::function<double(Trial&)>& objective) {
+  double total = 0.0;
+  for (int seed = 0; seed < n_seeds; ++seed) {
+    auto study = NewStudy(MakeSampler(sampler, static_cast<uint64_t>(seed), options));
+    study->Optimize(objective, {.n_trials = n_trials});
+    total += study->BestValue();
+  }
+  return total / n_seeds;
+}
+
+TEST(GpSampler, BeatsRandomOnBraninAndSphere) {
+  auto branin = [](Trial& t) { return Branin(t.SuggestFloat("x1", -5.0, 10.0), t.SuggestFloat("x2", 0.0, 15.0)); };
+  const double gp_branin = MeanBest("gp", Json::object(), 10, 30, branin);
+  const double random_branin = MeanBest("random", Json::object(), 10, 30, branin);
+  // Measured: gp ~0.42 (the optimum is 0.398), random ~1.67; half of random's leaves room for platform noise.
+  EXPECT_LT(gp_branin, 0.5 * random_branin);
+  auto sphere = [](Trial& t) {
+    double sum = 0.0;
+    for (int j = 0; j < 5; ++j) sum += std::pow(t.SuggestFloat("x" + std::to_string(j), -5.0, 5.0), 2);
+    return sum;
+  };
+  const double gp_sphere = MeanBest("gp", Json::object(), 10, 30, sphere);
+  const double random_sphere = MeanBest("random", Json::object(), 10, 30, sphere);
+  // Measured: gp ~0.35, random ~13.2. A warm-start-only hyperparameter fit once gave 5.4: this bound catches that.
+  EXPECT_LT(gp_sphere, 0.25 * random_sphere);
+  std::cout << "mean best, 10 seeds x 30 trials: branin gp " << gp_branin << " random " << random_branin
+            << "; sphere-5d gp " << gp_sphere << " random " << random_sphere << "\n";
+}
+
+// Minimize (x − 0.8)² + (y − 0.8)² subject to x + y <= 1: the unconstrained optimum is infeasible and the
+// constrained one, (0.5, 0.5), is worth 0.18.
+TEST(GpSampler, ConstraintsLeadToBetterFeasibleValuesThanRandom) {
+  auto run = [](const std::string& name, uint64_t seed) {
+    auto study = NewStudy(MakeSampler(name, seed));
+    study->Optimize(
+        [](Trial& t) {
+          const double x = t.SuggestFloat("x", 0.0, 1.0);
+          const double y = t.SuggestFloat("y", 0.0, 1.0);
+          t.SetConstraints({x + y - 1.0});
+          return (x - 0.8) * (x - 0.8) + (y - 0.8) * (y - 0.8);
+        },
+        {.n_trials = 25});
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& t : study->Trials({TrialState::kComplete})) {
+      if (t.system_attrs.at("constraints")[0].get<double>() <= 0.0) best = std::min(best, t.values[0]);
+    }
+    return best;
+  };
+  double gp_total = 0.0;
+  double random_total = 0.0;
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    gp_total += run("gp", seed);
+    random_total += run("random", seed);
+  }
+  EXPECT_LT(gp_total, random_total);
+  EXPECT_LT(gp_total / 5.0, 0.19);  // within 0.01 of the constrained optimum on average
+}
+
+}  // namespace
+}  // namespace hyperscout
