@@ -4,6 +4,7 @@
 //
 // Case names (stable: compare_optuna.py matches on them):
 //   trial/<sampler>/<storage>/p<params>/h<history>   one ask + suggest-all-params + tell per iteration
+//                                                    (gp: memory only, p1/p10 at h100, h200, h500)
 //   throughput/random/sqlite/p3/h<history>           Study::Optimize on SQLite, items_per_second = trials/s
 //
 // Everything is built through the registry by name or URL, so a sampler or storage that is not compiled
@@ -302,6 +303,17 @@ void RegisterAll() {
               ->UseRealTime();
         }
       }
+    }
+  }
+  // The GP's exact model costs O(n³) per suggestion, so it is measured at the history sizes it is meant for.
+  const SamplerCase gp{"gp", "gp", Json::object()};
+  for (const int n_params : {1, 10}) {
+    for (const int64_t history : {100, 200, 500}) {
+      const std::string name = fmt::format("trial/gp/memory/p{}/h{}", n_params, history);
+      benchmark::RegisterBenchmark(name.c_str(), BenchTrial, gp, std::string("memory"), n_params, history)
+          ->Iterations(MeasuredTrials(history))
+          ->Unit(benchmark::kMicrosecond)
+          ->UseRealTime();
     }
   }
   for (const int64_t history : {int64_t{0}, int64_t{1000}, int64_t{10000}, kLargeHistory}) {
