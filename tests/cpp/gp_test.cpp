@@ -15,6 +15,7 @@
 #include "hyperscout/samplers/gp.hpp"
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
+#include "math/lbfgsb.hpp"
 #include "samplers/gp/acquisition.hpp"
 #include "samplers/gp/gp.hpp"
 #include "samplers/gp/kernel.hpp"
@@ -60,6 +61,45 @@ void ExpectGradientMatches(const std::function<double(const Eigen::VectorXd&)>& 
     EXPECT_NEAR(analytic(static_cast<Eigen::Index>(c)), numeric, tol * (1.0 + std::abs(numeric)))
         << "coordinate " << coords[c];
   }
+}
+
+TEST(MathLbfgsb, FindsTheBoxConstrainedMinimumOfRosenbrock) {
+  // Unconstrained minimum (1, 1) lies outside the box; the constrained one is (0.5, 0.25) with f = 0.25.
+  const math::Objective rosenbrock = [](const Eigen::VectorXd& v, Eigen::VectorXd& grad) {
+    const double x = v(0);
+    const double y = v(1);
+    grad.resize(2);
+    grad(0) = -2.0 * (1.0 - x) - 400.0 * x * (y - x * x);
+    grad(1) = 200.0 * (y - x * x);
+    return (1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x);
+  };
+  Eigen::VectorXd x(2);
+  x << -1.5, 1.8;
+  Eigen::VectorXd lower(2);
+  Eigen::VectorXd upper(2);
+  lower << -2.0, -1.0;
+  upper << 0.5, 2.0;
+  math::LbfgsbOptions options;
+  options.max_iterations = 200;
+  const double f = math::MinimizeInBox(rosenbrock, x, lower, upper, options);
+  EXPECT_NEAR(x(0), 0.5, 1e-4);
+  EXPECT_NEAR(x(1), 0.25, 1e-3);
+  EXPECT_NEAR(f, 0.25, 1e-6);
+}
+
+TEST(MathLbfgsb, KeepsTheBestPointWhenTheObjectiveMisbehaves) {
+  // A kink at 0.3 and NaN beyond 0.8: whatever the line search does, the answer is no worse than the start.
+  const math::Objective kinked = [](const Eigen::VectorXd& v, Eigen::VectorXd& grad) {
+    grad.resize(1);
+    grad(0) = v(0) > 0.3 ? 1.0 : -1.0;
+    return v(0) > 0.8 ? std::nan("") : std::abs(v(0) - 0.3);
+  };
+  Eigen::VectorXd x(1);
+  x << 0.7;
+  const double f = math::MinimizeInBox(kinked, x, Eigen::VectorXd::Zero(1), Eigen::VectorXd::Ones(1));
+  EXPECT_LE(f, 0.4);
+  EXPECT_NEAR(f, std::abs(x(0) - 0.3), 1e-12);
+  EXPECT_LE(x(0), 0.8);
 }
 
 TEST(GpKernel, SlopeIsMinusTwiceTheDerivativeInSquaredDistance) {
