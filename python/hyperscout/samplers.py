@@ -1,7 +1,7 @@
 """Samplers: the built-in C++ samplers under Optuna's class names, and ``BaseSampler`` for samplers
 written in Python.
 
-The built-in classes (``RandomSampler``, ``TPESampler``, ``GridSampler``, ``QMCSampler``) and their
+The built-in classes (``RandomSampler``, ``TPESampler``, ``GridSampler``, ``QMCSampler``, ``GPSampler``) and their
 keyword options are generated from the C++ registry; ``help(TPESampler)`` lists every option with
 its default.
 
@@ -22,7 +22,7 @@ from hyperscout.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from hyperscout.study import Study
 
-__all__ = ["BaseSampler", "RandomSampler", "TPESampler", "GridSampler", "QMCSampler", "make_sampler"]
+__all__ = ["BaseSampler", "RandomSampler", "TPESampler", "GridSampler", "QMCSampler", "GPSampler", "make_sampler"]
 
 
 class BaseSampler:
@@ -70,13 +70,20 @@ def _make(spec: Dict[str, Any], seed: Optional[int], options: Dict[str, Any]) ->
     return _core.make_sampler(spec["name"], seed, options)
 
 
-_CLASS_NAMES = {"random": "RandomSampler", "tpe": "TPESampler", "grid": "GridSampler", "qmc": "QMCSampler"}
+_CLASS_NAMES = {
+    "random": "RandomSampler",
+    "tpe": "TPESampler",
+    "grid": "GridSampler",
+    "qmc": "QMCSampler",
+    "gp": "GPSampler",
+}
 _CLASSES = build_classes(_core.sampler_specs(), _CLASS_NAMES, BaseSampler, __name__, _make, with_seed=True)
 globals().update(_CLASSES)
 RandomSampler: Any = _CLASSES["RandomSampler"]
 TPESampler: Any = _CLASSES["TPESampler"]
 GridSampler: Any = _CLASSES["GridSampler"]
 QMCSampler: Any = _CLASSES["QMCSampler"]
+GPSampler: Any = _CLASSES["GPSampler"]
 
 
 def make_sampler(name: str, seed: Optional[int] = None, **options: Any) -> BaseSampler:

@@ -100,6 +100,14 @@ class Trial:
     def set_system_attr(self, key: str, value: Any) -> None:
         self._core.set_system_attr(key, value)
 
+    def set_constraints(self, values: Sequence[float]) -> None:
+        """Constraint values of this trial, feasible when every value is <= 0 (Optuna's convention).
+
+        Kept in the system attribute ``"constraints"``; ``GPSampler`` models them and prefers points
+        likely to be feasible. Raises InvalidArgumentError for an empty list or a non-finite value.
+        """
+        self._core.set_constraints([float(v) for v in values])
+
     @property
     def number(self) -> int:
         return self._core.number

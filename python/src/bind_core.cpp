@@ -290,6 +290,13 @@ void BindTrial(nb::module_& m) {
             t.SetSystemAttr(key, json);
           },
           nb::arg("key"), nb::arg("value"))
+      .def(
+          "set_constraints",
+          [](Trial& t, const std::vector<double>& values) {
+            nb::gil_scoped_release release;
+            t.SetConstraints(values);
+          },
+          nb::arg("values"))
       .def_prop_ro("params", [](const Trial& t) { return ParamsToPy(t.Params()); })
       .def_prop_ro("distributions", [](const Trial& t) { return SearchSpaceToPy(t.Distributions()); })
       .def_prop_ro("user_attrs", [](const Trial& t) { return AttrsToPy(t.UserAttrs()); })

@@ -86,3 +86,11 @@ def test_optuna_ported_example_runs_on_hyperscout_and_on_optuna(tmp_path):
     original.write_text(port.sub("import optuna", source))
     n, accuracy = ported_result(run_example(original, "--n-trials", 5, cwd=tmp_path))
     assert 1 <= n <= 5 and 0.5 < accuracy <= 1.0
+
+
+def test_gp_constrained_example(tmp_path):
+    out = run_example(EXAMPLES / "gp_constrained.py", cwd=tmp_path, timeout=120)
+    assert "30 trials" in out
+    # The best feasible width is 300 (memory 600): loss 0.0625 plus dropout and optimizer terms.
+    best = float(out.split("best feasible value ")[1].split()[0])
+    assert best < 0.1

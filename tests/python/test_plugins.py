@@ -12,7 +12,8 @@ from hyperscout.pruners import BasePruner
 from hyperscout.samplers import BaseSampler
 from hyperscout.trial import TrialState
 
-SAMPLER_CLASSES = {"random": "RandomSampler", "tpe": "TPESampler", "grid": "GridSampler", "qmc": "QMCSampler"}
+SAMPLER_CLASSES = {"random": "RandomSampler", "tpe": "TPESampler", "grid": "GridSampler", "qmc": "QMCSampler",
+                   "gp": "GPSampler"}
 PRUNER_CLASSES = {"none": "NopPruner", "median": "MedianPruner", "percentile": "PercentilePruner",
                   "threshold": "ThresholdPruner", "patient": "PatientPruner", "asha": "SuccessiveHalvingPruner"}
 
