@@ -125,7 +125,7 @@ std::vector<SamplerSpec> BuildSamplers() {
        "budgets; handles constraints",
        {{"n_startup_trials", "int", 10, "COMPLETE trials from Sobol points before the GP takes over"},
         {"deterministic_objective", "bool", false, "fix the noise variance near zero instead of fitting it"},
-        {"n_restarts", "int", 1, "extra hyperparameter-fit starts drawn from the prior (besides the warm start)"},
+        {"n_restarts", "int", 1, "extra hyperparameter-fit starts drawn from the prior at each full fit"},
         {"n_candidates", "int", 512, "quasi-random points scoring the acquisition before local search"},
         {"n_local_search", "int", 5, "best candidates refined by L-BFGS-B and discrete neighbour search"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {

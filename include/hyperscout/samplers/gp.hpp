@@ -21,8 +21,9 @@
 //   fence, then standardized (gp.hpp).
 // - Model: exact GP, Matérn-5/2 with one length-scale per dimension plus a Hamming term per categorical (kernel.hpp);
 //   length-scales, signal and noise variance by maximum a posteriori with a dimension-scaled log-normal length-scale
-//   prior (Hvarfner et al. 2024), multi-start L-BFGS-B from the previous suggestion's fit, the prior's mode and
-//   n_restarts draws from the prior (prior.hpp). deterministic_objective fixes the noise at 1e-6.
+//   prior (Hvarfner et al. 2024) by L-BFGS-B: a full fit from the previous trial's estimate, the prior's mode and
+//   n_restarts prior draws below 100 observations and about every 20% more after, otherwise 3 iterations from the
+//   previous estimate (prior.hpp, gp_sampler.cpp). deterministic_objective fixes the noise at 1e-6.
 // - Acquisition: log expected improvement over the best posterior mean at a (feasible) observed point, computed
 //   stably far into the tails (Ament et al. 2023), plus the log probability of feasibility when trials report
 //   constraints (Gardner et al. 2014); with no feasible trial yet, the probability of feasibility alone.
@@ -58,7 +59,7 @@ namespace hyperscout {
 struct GpOptions {
   int64_t n_startup_trials = 10;         // COMPLETE trials from Sobol points before the GP takes over
   bool deterministic_objective = false;  // fix the noise variance at 1e-6 instead of fitting it
-  int64_t n_restarts = 1;                // hyperparameter starts drawn from the prior, besides the warm start and mode
+  int64_t n_restarts = 1;                // extra hyperparameter starts from the prior at each full fit (prior.hpp)
   int64_t n_candidates = 512;            // quasi-random points scoring the acquisition before local search
   int64_t n_local_search = 5;            // best candidates refined by local search
 };
