@@ -8,6 +8,7 @@
 #include "hyperscout/pruners/percentile.hpp"
 #include "hyperscout/pruners/successive_halving.hpp"
 #include "hyperscout/pruners/threshold.hpp"
+#include "hyperscout/samplers/cmaes.hpp"
 #include "hyperscout/samplers/gp.hpp"
 #include "hyperscout/samplers/grid.hpp"
 #include "hyperscout/samplers/qmc.hpp"
@@ -94,6 +95,46 @@ std::vector<SamplerSpec> BuildSamplers() {
          tpe.gamma_cap = OptionOr(options, "gamma_cap", tpe.gamma_cap);
          tpe.bandwidth = OptionOr(options, "bandwidth", tpe.bandwidth);
          return std::make_shared<TpeSampler>(std::move(tpe), seed);
+       }});
+  specs.push_back(
+      {"cmaes",
+       "CMA-ES on the numeric parameters, with IPOP/BIPOP restarts, margin for integers, state shared through storage",
+       {{"x0", "object", nullptr, "initial mean: parameter name -> value (default: the centre of each range)"},
+        {"sigma0", "float", nullptr, "initial step size on the unit cube (default 1/6)"},
+        {"n_startup_trials", "int", 1, "finished trials sampled independently before CMA-ES starts"},
+        {"popsize", "int", nullptr, "candidates per generation (default 4 + floor(3 ln n))"},
+        {"restart_strategy", "string", "ipop", "after a run converges: none, ipop or bipop"},
+        {"inc_popsize", "float", 2.0, "population growth per restart"},
+        {"use_separable_cma", "bool", false, "diagonal covariance (sep-CMA-ES), for many parameters"},
+        {"with_margin", "bool", true, "keep integer and stepped dimensions from freezing on one value"},
+        {"warm_start_study", "string", nullptr, "fit the first run to the best trials of this study (same storage)"},
+        {"independent_sampler", "string", "tpe", "sampler for categorical and out-of-space parameters: tpe or random"}},
+       [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
+         CmaEsOptions cmaes;
+         auto get = [&](const char* key, auto fallback) {
+           const Json& value = options.at(key);
+           return value.is_null() ? fallback : value.get<decltype(fallback)>();
+         };
+         if (const Json& x0 = options.at("x0"); !x0.is_null()) {
+           for (const auto& item : x0.items()) {
+             if (item.value().is_null() || item.value().is_object() || item.value().is_array()) {
+               throw InvalidArgumentError(
+                   fmt::format("sampler 'cmaes' option x0: parameter '{}' needs a number, string or bool, got {}",
+                               item.key(), item.value().dump()));
+             }
+             cmaes.x0[item.key()] = ParamValueFromJson(item.value());
+           }
+         }
+         if (!options.at("sigma0").is_null()) cmaes.sigma0 = options.at("sigma0").get<double>();
+         cmaes.n_startup_trials = get("n_startup_trials", cmaes.n_startup_trials);
+         cmaes.popsize = get("popsize", cmaes.popsize);
+         cmaes.restart_strategy = get("restart_strategy", cmaes.restart_strategy);
+         cmaes.inc_popsize = get("inc_popsize", cmaes.inc_popsize);
+         cmaes.use_separable_cma = get("use_separable_cma", cmaes.use_separable_cma);
+         cmaes.with_margin = get("with_margin", cmaes.with_margin);
+         cmaes.warm_start_study = get("warm_start_study", cmaes.warm_start_study);
+         cmaes.independent_sampler = get("independent_sampler", cmaes.independent_sampler);
+         return std::make_shared<CmaEsSampler>(std::move(cmaes), seed);
        }});
   specs.push_back({"grid",
                    "every combination of listed values once, in order or shuffled; stops the study when done",

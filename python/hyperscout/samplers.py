@@ -1,9 +1,9 @@
 """Samplers: the built-in C++ samplers under Optuna's class names, and ``BaseSampler`` for samplers
 written in Python.
 
-The built-in classes (``RandomSampler``, ``TPESampler``, ``GridSampler``, ``QMCSampler``, ``GPSampler``) and their
-keyword options are generated from the C++ registry; ``help(TPESampler)`` lists every option with
-its default.
+The built-in classes (``RandomSampler``, ``TPESampler``, ``GridSampler``, ``QMCSampler``, ``GPSampler``,
+``CmaEsSampler``) and their keyword options are generated from the C++ registry;
+``help(TPESampler)`` lists every option with its default.
 
 A Python sampler subclasses ``BaseSampler`` and overrides ``sample_independent`` (and, for joint
 sampling, ``infer_relative_search_space`` + ``sample_relative``). The C++ study calls these methods
@@ -22,7 +22,16 @@ from hyperscout.trial import FrozenTrial, TrialState
 if TYPE_CHECKING:
     from hyperscout.study import Study
 
-__all__ = ["BaseSampler", "RandomSampler", "TPESampler", "GridSampler", "QMCSampler", "GPSampler", "make_sampler"]
+__all__ = [
+    "BaseSampler",
+    "RandomSampler",
+    "TPESampler",
+    "GridSampler",
+    "QMCSampler",
+    "GPSampler",
+    "CmaEsSampler",
+    "make_sampler",
+]
 
 
 class BaseSampler:
@@ -76,6 +85,7 @@ _CLASS_NAMES = {
     "grid": "GridSampler",
     "qmc": "QMCSampler",
     "gp": "GPSampler",
+    "cmaes": "CmaEsSampler",
 }
 _CLASSES = build_classes(_core.sampler_specs(), _CLASS_NAMES, BaseSampler, __name__, _make, with_seed=True)
 globals().update(_CLASSES)
@@ -84,6 +94,7 @@ TPESampler: Any = _CLASSES["TPESampler"]
 GridSampler: Any = _CLASSES["GridSampler"]
 QMCSampler: Any = _CLASSES["QMCSampler"]
 GPSampler: Any = _CLASSES["GPSampler"]
+CmaEsSampler: Any = _CLASSES["CmaEsSampler"]
 
 
 def make_sampler(name: str, seed: Optional[int] = None, **options: Any) -> BaseSampler:

@@ -13,7 +13,7 @@ from hyperscout.samplers import BaseSampler
 from hyperscout.trial import TrialState
 
 SAMPLER_CLASSES = {"random": "RandomSampler", "tpe": "TPESampler", "grid": "GridSampler", "qmc": "QMCSampler",
-                   "gp": "GPSampler"}
+                   "gp": "GPSampler", "cmaes": "CmaEsSampler"}
 PRUNER_CLASSES = {"none": "NopPruner", "median": "MedianPruner", "percentile": "PercentilePruner",
                   "threshold": "ThresholdPruner", "patient": "PatientPruner", "asha": "SuccessiveHalvingPruner"}
 

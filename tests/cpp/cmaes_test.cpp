@@ -1,0 +1,493 @@
+// CMA-ES: the pure algorithm (convergence, separable variant, margin, serialization) and the sampler (restarts,
+// integer search, warm start, state shared by two Study objects on one SQLite file).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+#include "hyperscout/common/error.hpp"
+#include "hyperscout/core/study.hpp"
+#include "hyperscout/registry.hpp"
+#include "hyperscout/samplers/cmaes.hpp"
+#include "hyperscout/storage/memory_storage.hpp"
+#include "hyperscout/storage/sqlite_storage.hpp"
+#include "samplers/cmaes/cma.hpp"
+#include "samplers/cmaes/restart.hpp"
+#include "samplers/cmaes/warm_start.hpp"
+
+namespace hyperscout {
+namespace {
+
+using Objective = std::function<double(const Eigen::VectorXd&)>;
+
+// A random rotation: Q of the QR decomposition of a Gaussian matrix.
+Eigen::MatrixXd Rotation(int64_t n, uint64_t seed) {
+  Rng rng(seed);
+  Eigen::MatrixXd g(n, n);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < n; ++j) g(i, j) = rng.Normal();
+  }
+  return Eigen::HouseholderQR<Eigen::MatrixXd>(g).householderQ();
+}
+
+// Ellipsoid sum_i cond^(i / (n - 1)) z_i^2 with z = R (x - x*), x* = 0.3 in every coordinate.
+Objective Ellipsoid(int64_t n, double condition, const Eigen::MatrixXd& rotation) {
+  return [n, condition, rotation](const Eigen::VectorXd& x) {
+    const Eigen::VectorXd z = rotation * (x - Eigen::VectorXd::Constant(n, 0.3));
+    double f = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double exponent = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
+      f += std::pow(condition, exponent) * z[i] * z[i];
+    }
+    return f;
+  };
+}
+
+// Runs one CMA-ES (no restarts) until f < target or the budget is spent; returns the best value.
+double Minimize(const Objective& f, int64_t n, const cmaes::CmaConfig& config, int64_t budget, double target,
+                uint64_t seed) {
+  cmaes::Cma cma(Eigen::VectorXd::Constant(n, 0.6), 0.2, config);
+  Rng rng(seed);
+  double best = std::numeric_limits<double>::infinity();
+  for (int64_t evals = 0; evals < budget && best >= target;) {
+    std::vector<Eigen::VectorXd> xs;
+    std::vector<double> values;
+    for (int64_t k = 0; k < cma.popsize(); ++k) {
+      xs.push_back(cma.Ask(rng));
+      values.push_back(f(xs.back()));
+      best = std::min(best, values.back());
+    }
+    evals += cma.popsize();
+    cma.Tell(xs, values);
+  }
+  return best;
+}
+
+TEST(CmaTest, SphereReachesTargetIn2To10Dimensions) {
+  for (const int64_t n : {2, 5, 10}) {
+    const Objective f = Ellipsoid(n, 1.0, Eigen::MatrixXd::Identity(n, n));
+    EXPECT_LT(Minimize(f, n, {}, 20000, 1e-8, 1), 1e-8) << n << " dimensions";
+  }
+}
+
+TEST(CmaTest, RotatedEllipsoidReachesTargetIn2To10Dimensions) {
+  for (const int64_t n : {2, 5, 10}) {
+    const Objective f = Ellipsoid(n, 1e4, Rotation(n, 7 + static_cast<uint64_t>(n)));
+    EXPECT_LT(Minimize(f, n, {}, 40000, 1e-8, 2), 1e-8) << n << " dimensions";
+  }
+}
+
+TEST(CmaTest, SeparableVariantSolvesA40DimensionalSeparableEllipsoid) {
+  const int64_t n = 40;
+  const Objective f = Ellipsoid(n, 1e4, Eigen::MatrixXd::Identity(n, n));
+  cmaes::CmaConfig config;
+  config.separable = true;
+  EXPECT_LT(Minimize(f, n, config, 120000, 1e-8, 3), 1e-8);
+}
+
+TEST(CmaTest, StateRoundTripsThroughJsonAndKeepsSampling) {
+  const int64_t n = 4;
+  const Objective f = Ellipsoid(n, 100.0, Rotation(n, 5));
+  for (const bool separable : {false, true}) {
+    cmaes::CmaConfig config;
+    config.separable = separable;
+    config.thresholds = {{}, {0.25, 0.5, 0.75}, {}, {0.5}};
+    cmaes::Cma cma(Eigen::VectorXd::Constant(n, 0.5), 0.3, config);
+    Rng rng(9);
+    for (int g = 0; g < 15; ++g) {
+      std::vector<Eigen::VectorXd> xs;
+      std::vector<double> values;
+      for (int64_t k = 0; k < cma.popsize(); ++k) {
+        xs.push_back(cma.Ask(rng));
+        values.push_back(f(xs.back()));
+      }
+      cma.Tell(xs, values);
+    }
+    const Json saved = cma.ToJson();
+    const cmaes::Cma restored = cmaes::Cma::FromJson(Json::parse(saved.dump()));
+    EXPECT_EQ(restored.ToJson(), saved) << "separable " << separable;
+    EXPECT_EQ(restored.generation(), 15);
+    // Two copies restored from the same text sample the same candidates.
+    const cmaes::Cma again = cmaes::Cma::FromJson(Json::parse(saved.dump()));
+    Rng a(4);
+    Rng b(4);
+    for (int k = 0; k < 5; ++k) EXPECT_EQ(restored.Ask(a), again.Ask(b));
+  }
+  EXPECT_THROW(cmaes::Cma::FromJson(Json{{"n", 2}}), InvalidArgumentError);
+}
+
+TEST(CmaTest, MarginKeepsProbabilityOfLeavingTheCell) {
+  // A binary-like dimension (cells [0, 0.5) and [0.5, 1]) whose mean is driven deep into the lower cell.
+  cmaes::CmaConfig config;
+  config.thresholds = {{0.5}, {}};
+  config.popsize = 10;
+  cmaes::Cma cma(Eigen::VectorXd::Constant(2, 0.5), 0.2, config);
+  Rng rng(1);
+  for (int g = 0; g < 200; ++g) {
+    std::vector<Eigen::VectorXd> xs;
+    std::vector<double> values;
+    for (int64_t k = 0; k < cma.popsize(); ++k) {
+      xs.push_back(cma.Ask(rng));
+      values.push_back(xs.back()[0] + (xs.back()[1] - 0.5) * (xs.back()[1] - 0.5));
+    }
+    cma.Tell(xs, values);
+  }
+  // Without the margin the first coordinate would collapse far below 0.5; with it, P(x_0 >= 0.5) stays >= alpha.
+  const double alpha = 1.0 / (2.0 * 10.0);
+  Rng draw(2);
+  int upper = 0;
+  const int samples = 20000;
+  for (int k = 0; k < samples; ++k) upper += cma.Ask(draw)[0] >= 0.5 ? 1 : 0;
+  EXPECT_GT(static_cast<double>(upper) / samples, 0.5 * alpha);
+  EXPECT_LT(static_cast<double>(upper) / samples, 4.0 * alpha);
+}
+
+TEST(CmaTest, RejectsBadInput) {
+  EXPECT_THROW(cmaes::Cma(Eigen::VectorXd(), 0.2, {}), InvalidArgumentError);
+  EXPECT_THROW(cmaes::Cma(Eigen::VectorXd::Constant(2, 0.5), -1.0, {}), InvalidArgumentError);
+  cmaes::Cma cma(Eigen::VectorXd::Constant(2, 0.5), 0.2, {});
+  EXPECT_THROW(cma.Tell({Eigen::VectorXd::Constant(2, 0.5)}, {1.0}), InvalidArgumentError);
+  EXPECT_THROW(CmaEsSampler({.popsize = 1}), InvalidArgumentError);
+  EXPECT_THROW(CmaEsSampler({.restart_strategy = "sometimes"}), InvalidArgumentError);
+  EXPECT_THROW(MakeSampler("cmaes", 1, {{"independent_sampler", "gp"}}), InvalidArgumentError);
+}
+
+TEST(CmaTest, WarmStartFitsTheBestSourcePoints) {
+  Rng rng(3);
+  std::vector<Eigen::VectorXd> xs;
+  std::vector<double> values;
+  for (int k = 0; k < 200; ++k) {
+    Eigen::VectorXd x(2);
+    x << rng.Uniform(), rng.Uniform();
+    xs.push_back(x);
+    values.push_back((x - Eigen::Vector2d(0.8, 0.2)).squaredNorm());
+  }
+  const cmaes::WarmStart warm = cmaes::FitWarmStart(xs, values);
+  EXPECT_LT((warm.mean - Eigen::Vector2d(0.8, 0.2)).norm(), 0.05);
+  EXPECT_NEAR(warm.cov.determinant(), 1.0, 1e-9);
+  EXPECT_GT(warm.sigma, 0.09);  // alpha = 0.1 is the floor of the spread
+  EXPECT_LT(warm.sigma, 0.2);
+}
+
+TEST(CmaRestartTest, IpopDoublesAndBipopAlternates) {
+  Rng rng(1);
+  cmaes::RunPlan plan;
+  plan.popsize = 8;
+  plan = cmaes::NextRun(plan, cmaes::RestartStrategy::kIpop, 8, 2.0, 800, rng);
+  EXPECT_EQ(plan.popsize, 16);
+  plan = cmaes::NextRun(plan, cmaes::RestartStrategy::kIpop, 8, 2.0, 1600, rng);
+  EXPECT_EQ(plan.popsize, 32);
+
+  cmaes::RunPlan bipop;
+  bipop.popsize = 8;
+  bipop = cmaes::NextRun(bipop, cmaes::RestartStrategy::kBipop, 8, 2.0, 800, rng);
+  EXPECT_FALSE(bipop.small);  // the first restart is large
+  EXPECT_EQ(bipop.popsize, 16);
+  int64_t large = bipop.popsize;
+  std::set<bool> regimes;
+  for (int r = 0; r < 12; ++r) {
+    bipop = cmaes::NextRun(bipop, cmaes::RestartStrategy::kBipop, 8, 2.0, 100 * bipop.popsize, rng);
+    regimes.insert(bipop.small);
+    EXPECT_GE(bipop.popsize, 8);
+    if (bipop.small) {
+      EXPECT_LE(bipop.popsize, large / 2);
+      EXPECT_LE(bipop.sigma_scale, 1.0);
+      EXPECT_GE(bipop.sigma_scale, 0.01);
+    } else {
+      EXPECT_EQ(bipop.popsize, 2 * large);
+      large = bipop.popsize;
+    }
+  }
+  EXPECT_EQ(regimes.size(), 2u);
+  EXPECT_GT(bipop.n_large, 0);
+  EXPECT_THROW(cmaes::ParseRestartStrategy("often"), InvalidArgumentError);
+}
+
+// ---- the sampler ----
+
+std::unique_ptr<Study> NewStudy(std::shared_ptr<Sampler> sampler, std::shared_ptr<Storage> storage = nullptr,
+                                const std::string& name = "cmaes",
+                                StudyDirection direction = StudyDirection::kMinimize) {
+  StudyOptions options;
+  options.study_name = name;
+  options.storage = storage ? storage : std::make_shared<MemoryStorage>();
+  options.sampler = std::move(sampler);
+  options.directions = {direction};
+  return Study::Create(options);
+}
+
+Json SlotOf(const FrozenTrial& trial) {
+  const auto it = trial.system_attrs.find("cmaes:slot");
+  return it == trial.system_attrs.end() ? Json() : it->second;
+}
+
+double Rastrigin(Trial& trial, int n) {
+  double f = 10.0 * n;
+  for (int i = 0; i < n; ++i) {
+    const double x = trial.SuggestFloat("x" + std::to_string(i), -5.12, 5.12);
+    f += x * x - 10.0 * std::cos(2.0 * M_PI * x);
+  }
+  return f;
+}
+
+TEST(CmaEsSamplerTest, MinimizesAQuadraticInFiveDimensions) {
+  auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{}, 4));
+  study->Optimize(
+      [](Trial& trial) {
+        double f = 0.0;
+        for (int i = 0; i < 5; ++i) {
+          const double x = trial.SuggestFloat("x" + std::to_string(i), -5.0, 5.0);
+          f += (i + 1) * (x - 1.0) * (x - 1.0);
+        }
+        return f;
+      },
+      {.n_trials = 600});
+  EXPECT_LT(study->BestValue(), 1e-6);
+}
+
+TEST(CmaEsSamplerTest, MaximizesToo) {
+  auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{}, 4), nullptr, "max", StudyDirection::kMaximize);
+  study->Optimize(
+      [](Trial& trial) {
+        const double x = trial.SuggestFloat("x", -5.0, 5.0);
+        const double y = trial.SuggestFloat("y", -5.0, 5.0);
+        return -(x - 2.0) * (x - 2.0) - (y + 1.0) * (y + 1.0);
+      },
+      {.n_trials = 200});
+  EXPECT_GT(study->BestValue(), -1e-4);
+}
+
+TEST(CmaEsSamplerTest, RestartsOnRastriginWithLargerPopulations) {
+  for (const std::string strategy : {"ipop", "bipop"}) {
+    CmaEsOptions options;
+    options.restart_strategy = strategy;
+    auto study = NewStudy(std::make_shared<CmaEsSampler>(options, 11));
+    study->Optimize([](Trial& trial) { return Rastrigin(trial, 5); }, {.n_trials = 2500});
+    std::map<int64_t, std::set<int64_t>> indices_by_restart;
+    for (const auto& trial : study->Trials()) {
+      const Json slot = SlotOf(trial);
+      if (slot.is_null()) continue;
+      indices_by_restart[slot["restart"].get<int64_t>()].insert(slot["index"].get<int64_t>());
+    }
+    ASSERT_GE(indices_by_restart.size(), 2u) << strategy << ": no restart in 2500 trials";
+    const size_t first = indices_by_restart.begin()->second.size();
+    EXPECT_EQ(first, 8u) << strategy;                             // 4 + floor(3 ln 5)
+    EXPECT_EQ(indices_by_restart.at(1).size(), 16u) << strategy;  // IPOP, and BIPOP's first restart, double it
+  }
+}
+
+// Four continuous parameters that need precision and four integers that matter little: without the margin, sigma
+// shrinks for the continuous part and the integers freeze wherever they are.
+double MixedIntegerObjective(Trial& trial) {
+  double f = 0.0;
+  for (int i = 0; i < 4; ++i) {
+    const double x = trial.SuggestFloat("x" + std::to_string(i), -5.0, 5.0);
+    f += (x - 1.0) * (x - 1.0);
+  }
+  for (int i = 0; i < 4; ++i) {
+    const auto k = static_cast<double>(trial.SuggestInt("k" + std::to_string(i), -10, 10));
+    f += 1e-3 * (k - 3.0) * (k - 3.0);
+  }
+  return f;
+}
+
+int WrongIntegers(const FrozenTrial& trial) {
+  int wrong = 0;
+  for (int i = 0; i < 4; ++i) wrong += std::get<int64_t>(trial.Param("k" + std::to_string(i))) != 3 ? 1 : 0;
+  return wrong;
+}
+
+TEST(CmaEsSamplerTest, MarginKeepsIntegersExploringUntilTheOptimum) {
+  auto study = NewStudy(MakeSampler("cmaes", 5, {{"restart_strategy", "none"}}));
+  study->Optimize(MixedIntegerObjective, {.n_trials = 1500});
+  EXPECT_EQ(WrongIntegers(study->BestTrial()), 0);
+  EXPECT_LT(study->BestValue(), 1e-6);
+  // Long after converging, the margin still sends some candidates off the best integer in every dimension.
+  const auto trials = study->Trials();
+  for (int i = 0; i < 4; ++i) {
+    std::set<int64_t> values;
+    for (size_t t = trials.size() - 100; t < trials.size(); ++t) {
+      values.insert(std::get<int64_t>(trials[t].Param("k" + std::to_string(i))));
+    }
+    EXPECT_GE(values.size(), 2u) << "k" << i << " collapsed onto one value";
+  }
+  // The same run without the margin freezes some integer away from the optimum: the problem exercises the margin.
+  auto plain = NewStudy(MakeSampler("cmaes", 5, {{"restart_strategy", "none"}, {"with_margin", false}}));
+  plain->Optimize(MixedIntegerObjective, {.n_trials = 1500});
+  EXPECT_GT(WrongIntegers(plain->BestTrial()), 0);
+}
+
+TEST(CmaEsSamplerTest, WarmStartPutsTheFirstGenerationNearTheSourceOptimum) {
+  auto storage = std::make_shared<MemoryStorage>();
+  const auto objective = [](Trial& trial) {
+    const double x = trial.SuggestFloat("x", -10.0, 10.0);
+    const double y = trial.SuggestFloat("y", -10.0, 10.0);
+    return (x - 6.0) * (x - 6.0) + (y + 4.0) * (y + 4.0);
+  };
+  auto source = NewStudy(MakeSampler("random", 1), storage, "source");
+  source->Optimize(objective, {.n_trials = 300});
+
+  // Through the registry option (a study in the same storage) and through the C++ source_trials.
+  CmaEsOptions by_trials;
+  by_trials.source_trials = source->Trials();
+  const std::vector<std::shared_ptr<Sampler>> samplers = {MakeSampler("cmaes", 2, {{"warm_start_study", "source"}}),
+                                                          std::make_shared<CmaEsSampler>(by_trials, 2)};
+  for (size_t s = 0; s < samplers.size(); ++s) {
+    auto target = NewStudy(samplers[s], storage, "target" + std::to_string(s));
+    target->Optimize(objective, {.n_trials = 9});  // the startup trial and the first generation (popsize 6)
+    double mx = 0.0;
+    double my = 0.0;
+    int count = 0;
+    for (const auto& trial : target->Trials()) {
+      const Json slot = SlotOf(trial);
+      if (slot.is_null() || slot["generation"] != 0) continue;
+      mx += std::get<double>(trial.Param("x"));
+      my += std::get<double>(trial.Param("y"));
+      ++count;
+    }
+    ASSERT_GE(count, 6) << s;
+    EXPECT_NEAR(mx / count, 6.0, 1.5) << s;
+    EXPECT_NEAR(my / count, -4.0, 1.5) << s;
+  }
+  EXPECT_THROW(
+      {
+        auto missing = NewStudy(MakeSampler("cmaes", 2, {{"warm_start_study", "nope"}}), storage, "missing");
+        missing->Optimize(objective, {.n_trials = 3});
+      },
+      InvalidArgumentError);
+}
+
+TEST(CmaEsSamplerTest, CategoricalParametersUseTheIndependentSampler) {
+  auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{}, 8));
+  study->Optimize(
+      [](Trial& trial) {
+        const double x = trial.SuggestFloat("x", -3.0, 3.0);
+        const std::string c = trial.SuggestCategorical("c", std::vector<std::string>{"a", "b"});
+        return x * x + (c == "a" ? 0.0 : 1.0);
+      },
+      {.n_trials = 80});
+  EXPECT_LT(study->BestValue(), 1e-3);
+  EXPECT_EQ(std::get<std::string>(study->BestTrial().Param("c")), "a");
+}
+
+struct TempFile {
+  std::string path;
+  explicit TempFile(const std::string& name)
+      : path((std::filesystem::temp_directory_path() / (name + std::to_string(::getpid()) + ".db")).string()) {
+    Cleanup();
+  }
+  ~TempFile() { Cleanup(); }
+  void Cleanup() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  }
+};
+
+double Quadratic3(Trial& trial) {
+  const double x = trial.SuggestFloat("x", -5.0, 5.0);
+  const auto k = static_cast<double>(trial.SuggestInt("k", 0, 20));
+  const double y = trial.SuggestFloat("y", 1e-3, 10.0, true);
+  return (x - 1.0) * (x - 1.0) + (k - 7.0) * (k - 7.0) + std::log(y) * std::log(y);
+}
+
+TEST(CmaEsSamplerTest, TwoStudyObjectsOnOneSqliteFileDriveOneCmaEs) {
+  TempFile file("hyperscout_cmaes_two_workers_");
+  auto storage_a = std::make_shared<SqliteStorage>(file.path);
+  auto storage_b = std::make_shared<SqliteStorage>(file.path);
+  // Each worker has its own storage connection, sampler object and Study; only the file is shared.
+  const Json options = {{"popsize", 6}};
+  auto a = NewStudy(MakeSampler("cmaes", 21, options), storage_a, "shared");
+  auto b = Study::Load("shared", storage_b, MakeSampler("cmaes", 21, options));
+
+  // Alternating sequential trials: the two workers together give exactly the trials of one worker. 31 trials are
+  // the startup trial and five generations of 6.
+  for (int k = 0; k < 31; ++k) {
+    Study& worker = k % 2 == 0 ? *a : *b;
+    Trial trial = worker.Ask();
+    worker.Tell(trial, Quadratic3(trial));
+  }
+  auto single = NewStudy(MakeSampler("cmaes", 21, options), nullptr, "single");
+  single->Optimize(Quadratic3, {.n_trials = 31});
+  const auto shared_trials = a->Trials();
+  const auto single_trials = single->Trials();
+  ASSERT_EQ(shared_trials.size(), 31u);
+  for (size_t t = 0; t < shared_trials.size(); ++t) {
+    EXPECT_EQ(shared_trials[t].params, single_trials[t].params) << "trial " << t;
+  }
+
+  // Overlapping trials (ask, ask, tell, tell; three pairs fill a generation): every generation gets each index once,
+  // and none starts before the previous one is complete.
+  for (int k = 0; k < 40; ++k) {
+    Trial ta = a->Ask();
+    Trial tb = b->Ask();
+    a->Tell(ta, Quadratic3(ta));
+    b->Tell(tb, Quadratic3(tb));
+  }
+  std::map<int64_t, std::set<int64_t>> indices;
+  int64_t last_generation = -1;
+  for (const auto& trial : b->Trials()) {
+    const Json slot = SlotOf(trial);
+    if (slot.is_null()) continue;
+    const auto generation = slot["generation"].get<int64_t>();
+    EXPECT_GE(generation, last_generation) << "trial " << trial.number << " went back a generation";
+    last_generation = std::max(last_generation, generation);
+    EXPECT_TRUE(indices[generation].insert(slot["index"].get<int64_t>()).second)
+        << "index taken twice in generation " << generation;
+  }
+  ASSERT_GE(indices.size(), 10u);
+  for (const auto& [generation, taken] : indices) {
+    if (generation < last_generation) {
+      EXPECT_EQ(taken.size(), 6u) << "generation " << generation;
+    }
+  }
+  // Both workers read one state.
+  const std::string key = "cmaes:" + SlotOf(shared_trials.back())["space"].get<std::string>() + ":0";
+  const auto state_a = storage_a->GetSamplerState(a->id(), key);
+  ASSERT_TRUE(state_a.has_value());
+  EXPECT_EQ(Json::parse(*state_a)["cma"]["generation"].get<int64_t>(), last_generation);
+  EXPECT_EQ(state_a, storage_b->GetSamplerState(b->id(), key));
+}
+
+TEST(CmaEsSamplerTest, FailedTrialsAreReplacedWithNewAttempts) {
+  auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{}, 3));
+  study->Optimize(
+      [](Trial& trial) -> double {
+        const double x = trial.SuggestFloat("x", -5.0, 5.0);
+        const double y = trial.SuggestFloat("y", -5.0, 5.0);
+        if (trial.number() % 4 == 2) throw std::runtime_error("flaky");
+        return x * x + y * y;
+      },
+      {.n_trials = 200, .catch_exceptions = true});
+  std::map<std::pair<int64_t, int64_t>, int> attempts;
+  for (const auto& trial : study->Trials()) {
+    const Json slot = SlotOf(trial);
+    if (slot.is_null()) continue;
+    const auto key = std::make_pair(slot["generation"].get<int64_t>(), slot["index"].get<int64_t>());
+    EXPECT_EQ(slot["attempt"].get<int>(), attempts[key]++) << "trial " << trial.number;
+  }
+  EXPECT_GT(std::count_if(attempts.begin(), attempts.end(), [](const auto& a) { return a.second > 1; }), 0);
+  EXPECT_LT(study->BestValue(), 1e-3);
+}
+
+TEST(CmaEsSamplerTest, MultiObjectiveStudiesFallBackToTheIndependentSampler) {
+  StudyOptions options;
+  options.study_name = "mo";
+  options.storage = std::make_shared<MemoryStorage>();
+  options.sampler = std::make_shared<CmaEsSampler>(CmaEsOptions{}, 1);
+  options.directions = {StudyDirection::kMinimize, StudyDirection::kMinimize};
+  auto study = Study::Create(options);
+  study->Optimize(
+      [](Trial& trial) {
+        const double x = trial.SuggestFloat("x", 0.0, 1.0);
+        return std::vector<double>{x, 1.0 - x};
+      },
+      {.n_trials = 20});
+  for (const auto& trial : study->Trials()) EXPECT_TRUE(SlotOf(trial).is_null());
+}
+
+}  // namespace
+}  // namespace hyperscout

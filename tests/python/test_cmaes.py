@@ -1,0 +1,28 @@
+"""The CMA-ES sampler through the Python package."""
+import hyperscout
+
+
+def quadratic(trial):
+    x = trial.suggest_float("x", -5.0, 5.0)
+    y = trial.suggest_float("y", -5.0, 5.0)
+    z = trial.suggest_float("z", -5.0, 5.0)
+    return (x - 1.0) ** 2 + 2.0 * (y + 2.0) ** 2 + 0.5 * (z - 0.5) ** 2
+
+
+def test_cmaes_finds_the_minimum_of_a_3d_quadratic():
+    study = hyperscout.create_study(sampler=hyperscout.samplers.CmaEsSampler(seed=3))
+    study.optimize(quadratic, n_trials=150)
+    assert study.best_value < 1e-3
+    best = study.best_params
+    assert abs(best["x"] - 1.0) < 0.05 and abs(best["y"] + 2.0) < 0.05 and abs(best["z"] - 0.5) < 0.1
+    # Every trial after the first belongs to a CMA-ES generation.
+    assert all("cmaes:slot" in t.system_attrs for t in study.trials[1:])
+
+
+def test_cmaes_options_reach_the_sampler():
+    sampler = hyperscout.samplers.CmaEsSampler(seed=1, popsize=6, restart_strategy="bipop", x0={"x": 2.0})
+    study = hyperscout.create_study(sampler=sampler)
+    study.optimize(quadratic, n_trials=13)
+    slots = [t.system_attrs["cmaes:slot"] for t in study.trials[1:]]
+    assert sorted(s["index"] for s in slots if s["generation"] == 0) == list(range(6))
+    assert {s["generation"] for s in slots} == {0, 1}
