@@ -43,10 +43,11 @@ REQUIREMENTS = BENCH_DIR / "requirements.txt"
 SEED = 20240601  # the same seed hyperscout_bench uses
 LOW, HIGH = -5.0, 5.0
 WARMUP_TRIALS = 2  # untimed trials before measuring, as in hyperscout_bench
-SAMPLERS = ["random", "qmc", "tpe-univariate", "tpe-multivariate"]
+SAMPLERS = ["random", "qmc", "tpe-univariate", "tpe-multivariate", "cmaes"]
 STORAGES = ["memory", "sqlite"]
 PARAM_COUNTS = [1, 10, 30]
 HISTORIES = [100, 1000, 10000]
+EXTRA_HISTORIES = {"cmaes": [200]}  # CMA-ES's per-suggestion target is stated at 200 finished trials
 THROUGHPUT_HISTORIES = [0, 1000, 10000]
 LARGE_HISTORY = 100000
 LARGE_ENV = "HYPERSCOUT_BENCH_100K"
@@ -56,6 +57,7 @@ QUICK_CASES = [
     "trial/qmc/memory/p10/h100",
     "trial/tpe-univariate/memory/p10/h100",
     "trial/tpe-multivariate/memory/p10/h1000",
+    "trial/cmaes/memory/p10/h200",
     "trial/random/sqlite/p1/h100",
     "throughput/random/sqlite/p3/h0",
 ]
@@ -128,7 +130,7 @@ def all_cases(large: bool) -> list[Case]:
         for sampler in SAMPLERS
         for storage in STORAGES
         for params in PARAM_COUNTS
-        for history in HISTORIES
+        for history in sorted(HISTORIES + EXTRA_HISTORIES.get(sampler, []))
     ]
     histories = THROUGHPUT_HISTORIES + ([LARGE_HISTORY] if large else [])
     cases += [Case("throughput", "random", "sqlite", 3, history) for history in histories]
@@ -244,6 +246,10 @@ def make_optuna_sampler(optuna, name: str):
         return samplers.TPESampler(multivariate=False, seed=SEED)
     if name == "tpe-multivariate":
         return samplers.TPESampler(multivariate=True, constant_liar=True, seed=SEED)
+    if name == "cmaes":
+        if importlib.util.find_spec("cmaes") is None:
+            raise Unavailable("Optuna's CmaEsSampler needs the cmaes package (pip install cmaes)")
+        return samplers.CmaEsSampler(seed=SEED)
     raise Unavailable(f"no Optuna counterpart for sampler '{name}'")
 
 

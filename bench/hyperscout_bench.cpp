@@ -62,6 +62,7 @@ const std::vector<SamplerCase>& SamplerCases() {
       {"qmc", "qmc", Json::object()},
       {"tpe-univariate", "tpe", Json{{"multivariate", false}}},
       {"tpe-multivariate", "tpe", Json::object()},
+      {"cmaes", "cmaes", Json::object()},
   };
   return cases;
 }
@@ -295,7 +296,10 @@ void RegisterAll() {
   for (const auto& sampler : SamplerCases()) {
     for (const char* storage_kind : {"memory", "sqlite"}) {
       for (const int n_params : {1, 10, 30}) {
-        for (const int64_t history : {100, 1000, 10000}) {
+        // CMA-ES also at 200 finished trials, the size its per-suggestion target is stated for.
+        std::vector<int64_t> histories = {100, 1000, 10000};
+        if (sampler.label == "cmaes") histories.insert(histories.begin() + 1, 200);
+        for (const int64_t history : histories) {
           const std::string name = fmt::format("trial/{}/{}/p{}/h{}", sampler.label, storage_kind, n_params, history);
           benchmark::RegisterBenchmark(name.c_str(), BenchTrial, sampler, std::string(storage_kind), n_params, history)
               ->Iterations(MeasuredTrials(history))
