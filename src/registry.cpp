@@ -99,7 +99,8 @@ std::vector<SamplerSpec> BuildSamplers() {
   specs.push_back(
       {"cmaes",
        "CMA-ES on the numeric parameters, with IPOP/BIPOP restarts, margin for integers, state shared through storage",
-       {{"x0", "object", nullptr, "initial mean: parameter name -> value (default: the centre of each range)"},
+       {{"x0", "object", Json::object(),
+         "initial mean: parameter name -> value (missing ones: the centre of the range)"},
         {"sigma0", "float", nullptr, "initial step size on the unit cube (default 1/6)"},
         {"n_startup_trials", "int", 1, "finished trials sampled independently before CMA-ES starts"},
         {"popsize", "int", nullptr, "candidates per generation (default 4 + floor(3 ln n))"},
