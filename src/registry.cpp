@@ -8,6 +8,7 @@
 #include "hyperscout/pruners/percentile.hpp"
 #include "hyperscout/pruners/successive_halving.hpp"
 #include "hyperscout/pruners/threshold.hpp"
+#include "hyperscout/samplers/auto.hpp"
 #include "hyperscout/samplers/cmaes.hpp"
 #include "hyperscout/samplers/gp.hpp"
 #include "hyperscout/samplers/grid.hpp"
@@ -67,7 +68,7 @@ std::vector<SamplerSpec> BuildSamplers() {
                    [](std::optional<uint64_t> seed, const Json&) { return std::make_shared<RandomSampler>(seed); }});
   specs.push_back(
       {"tpe",
-       "Tree-structured Parzen Estimator: models good vs other trials, multivariate and conditional-aware (default)",
+       "Tree-structured Parzen Estimator: models good vs other trials, multivariate and conditional-aware",
        {{"n_startup_trials", "int", 10, "finished trials sampled at random before TPE takes over"},
         {"n_ei_candidates", "int", 24, "candidates drawn from the good-trial model per suggestion"},
         {"multivariate", "bool", true, "model the relative search space jointly instead of per parameter"},
@@ -151,6 +152,19 @@ std::vector<SamplerSpec> BuildSamplers() {
                      return std::make_shared<GridSampler>(GridFromJson(options.at("search_space")),
                                                           options.at("shuffle") == true, seed);
                    }});
+  specs.push_back(
+      {"auto",
+       "picks GP, TPE or CMA-ES per trial from the space and the finished trials (the default; docs/samplers.md)",
+       {{"gp_max_trials", "int", 200, "finished trials after which a numeric space moves from GP to CMA-ES"},
+        {"max_categorical_share", "float", 0.5, "a larger share of categorical parameters selects TPE"}},
+       [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
+         AutoOptions auto_options;
+         if (!options.at("gp_max_trials").is_null()) auto_options.gp_max_trials = options.at("gp_max_trials");
+         if (!options.at("max_categorical_share").is_null()) {
+           auto_options.max_categorical_share = options.at("max_categorical_share");
+         }
+         return std::make_shared<AutoSampler>(auto_options, seed);
+       }});
   specs.push_back({"qmc",
                    "scrambled Sobol quasi-Monte Carlo points: even coverage for exploration",
                    {{"scramble", "bool", true, "randomize the sequence from the seed (linear matrix scramble + shift)"},

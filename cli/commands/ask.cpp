@@ -61,7 +61,7 @@ CommandAction SetupAsk(CLI::App& app) {
   app.add_option("--param", options->params, "A parameter NAME=SPEC (see docs/space-file.md); repeatable")
       ->allow_extra_args(false)
       ->type_name("NAME=SPEC");
-  app.add_option("--sampler", options->sampler, "Sampler name from the registry (default: the study's, else tpe)");
+  app.add_option("--sampler", options->sampler, "Sampler name from the registry (default: the study's, else auto)");
   app.add_option("--sampler-option", options->sampler_options, "KEY=VALUE (VALUE parsed as JSON); repeatable")
       ->allow_extra_args(false);
   app.add_option("--seed", options->seed, "Seed; with it a trial's parameters depend only on (seed, trial number)");

@@ -52,7 +52,7 @@ std::shared_ptr<Pruner> MakePruner(const std::string& name, const Json& options 
 std::shared_ptr<Storage> OpenStorage(const std::string& url);
 
 // The sampler used when none is given.
-inline constexpr const char* kDefaultSampler = "tpe";
+inline constexpr const char* kDefaultSampler = "auto";
 
 // Study::Create / Study::Load with the registry's defaults filled in (sampler kDefaultSampler,
 // no pruning).
