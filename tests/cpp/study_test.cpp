@@ -242,6 +242,31 @@ TEST(Study, MultiObjectiveParetoFront) {
   EXPECT_THROW(study->BestTrial(), InvalidArgumentError);
 }
 
+TEST(Study, ParetoFrontMatchesBruteForceWithTiesAndMixedDirections) {
+  const std::vector<StudyDirection> directions = {StudyDirection::kMinimize, StudyDirection::kMaximize,
+                                                  StudyDirection::kMinimize};
+  auto study = NewStudy(4, directions);
+  // Values on a coarse grid so that ties and duplicate points are common.
+  study->Optimize(
+      [](Trial& t) {
+        return std::vector<double>{static_cast<double>(t.SuggestInt("a", 0, 4)),
+                                   static_cast<double>(t.SuggestInt("b", 0, 4)),
+                                   static_cast<double>(t.SuggestInt("c", 0, 4))};
+      },
+      OptimizeOptions{.n_trials = 200});
+  const auto all = study->Trials();
+  std::vector<int64_t> expected;
+  for (const auto& candidate : all) {
+    bool dominated = false;
+    for (const auto& other : all) dominated = dominated || Dominates(other.values, candidate.values, directions);
+    if (!dominated) expected.push_back(candidate.number);
+  }
+  std::vector<int64_t> got;
+  for (const auto& trial : study->BestTrials()) got.push_back(trial.number);
+  EXPECT_EQ(got, expected);
+  EXPECT_GT(expected.size(), 1u);
+}
+
 TEST(Study, CreateLoadDelete) {
   auto storage = std::make_shared<MemoryStorage>();
   auto study = NewStudy(1, {StudyDirection::kMaximize}, storage);
