@@ -1,8 +1,8 @@
 """Samplers: the built-in C++ samplers under Optuna's class names, and ``BaseSampler`` for samplers
 written in Python.
 
-The built-in classes (``RandomSampler``, ``TPESampler``, ``GridSampler``, ``QMCSampler``, ``GPSampler``,
-``CmaEsSampler``) and their keyword options are generated from the C++ registry;
+The built-in classes (``AutoSampler``, the default; ``RandomSampler``, ``TPESampler``, ``GridSampler``,
+``QMCSampler``, ``GPSampler``, ``CmaEsSampler``) and their keyword options are generated from the C++ registry;
 ``help(TPESampler)`` lists every option with its default.
 
 A Python sampler subclasses ``BaseSampler`` and overrides ``sample_independent`` (and, for joint
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BaseSampler",
+    "AutoSampler",
     "RandomSampler",
     "TPESampler",
     "GridSampler",
@@ -80,6 +81,7 @@ def _make(spec: Dict[str, Any], seed: Optional[int], options: Dict[str, Any]) ->
 
 
 _CLASS_NAMES = {
+    "auto": "AutoSampler",
     "random": "RandomSampler",
     "tpe": "TPESampler",
     "grid": "GridSampler",
@@ -89,6 +91,7 @@ _CLASS_NAMES = {
 }
 _CLASSES = build_classes(_core.sampler_specs(), _CLASS_NAMES, BaseSampler, __name__, _make, with_seed=True)
 globals().update(_CLASSES)
+AutoSampler: Any = _CLASSES["AutoSampler"]
 RandomSampler: Any = _CLASSES["RandomSampler"]
 TPESampler: Any = _CLASSES["TPESampler"]
 GridSampler: Any = _CLASSES["GridSampler"]

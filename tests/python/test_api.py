@@ -30,7 +30,7 @@ def test_create_study_defaults_and_generated_name():
     assert a.study_name != b.study_name
     assert a.direction == hyperscout.StudyDirection.MINIMIZE
     assert a.directions == [hyperscout.StudyDirection.MINIMIZE]
-    assert isinstance(a.sampler, hyperscout.samplers.TPESampler)
+    assert isinstance(a.sampler, hyperscout.samplers.AutoSampler)
     assert isinstance(a.pruner, hyperscout.pruners.NopPruner)
 
 

@@ -12,8 +12,8 @@ from hyperscout.pruners import BasePruner
 from hyperscout.samplers import BaseSampler
 from hyperscout.trial import TrialState
 
-SAMPLER_CLASSES = {"random": "RandomSampler", "tpe": "TPESampler", "grid": "GridSampler", "qmc": "QMCSampler",
-                   "gp": "GPSampler", "cmaes": "CmaEsSampler"}
+SAMPLER_CLASSES = {"auto": "AutoSampler", "random": "RandomSampler", "tpe": "TPESampler", "grid": "GridSampler",
+                   "qmc": "QMCSampler", "gp": "GPSampler", "cmaes": "CmaEsSampler"}
 PRUNER_CLASSES = {"none": "NopPruner", "median": "MedianPruner", "percentile": "PercentilePruner",
                   "threshold": "ThresholdPruner", "patient": "PatientPruner", "asha": "SuccessiveHalvingPruner"}
 
@@ -211,3 +211,14 @@ def test_wrong_sampler_type_is_a_type_error():
         hyperscout.create_study(sampler=object())
     with pytest.raises(TypeError, match="pruner"):
         hyperscout.create_study(pruner="median")
+
+
+def test_auto_sampler_is_the_default_and_records_its_choice():
+    study = hyperscout.create_study(sampler=hyperscout.samplers.AutoSampler(seed=3, gp_max_trials=6))
+    study.optimize(lambda t: (t.suggest_float("x", -2, 2) - 1) ** 2 + (t.suggest_float("y", -2, 2) + 1) ** 2,
+                   n_trials=10)
+    chosen = [t.system_attrs["auto:sampler"] for t in study.trials]
+    assert chosen == ["gp"] * 6 + ["cmaes"] * 4
+    assert study.best_value < 1.0
+    with pytest.raises(InvalidArgumentError):
+        hyperscout.samplers.AutoSampler(gp_max_trials=-1)
