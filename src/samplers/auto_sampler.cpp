@@ -19,8 +19,8 @@ namespace hyperscout {
 AutoChoice ChooseSampler(const AutoSpaceSummary& summary, const AutoOptions& options) {
   if (summary.multi_objective) return AutoChoice::kTpe;
   if (summary.conditional) return AutoChoice::kTpe;
-  if (summary.n_params > 0 &&
-      static_cast<double>(summary.n_categorical) > options.max_categorical_share * static_cast<double>(summary.n_params)) {
+  if (summary.n_params > 0 && static_cast<double>(summary.n_categorical) >
+                                  options.max_categorical_share * static_cast<double>(summary.n_params)) {
     return AutoChoice::kTpe;
   }
   if (summary.n_finished < options.gp_max_trials) return AutoChoice::kGp;
@@ -81,8 +81,8 @@ AutoSampler::AutoSampler(AutoOptions options, std::optional<uint64_t> seed)
         fmt::format("auto: gp_max_trials must be >= 0 (0 skips GP), got {}", options_.gp_max_trials));
   }
   if (!(options_.max_categorical_share >= 0.0 && options_.max_categorical_share <= 1.0)) {
-    throw InvalidArgumentError(fmt::format("auto: max_categorical_share must be in [0, 1], got {}",
-                                           options_.max_categorical_share));
+    throw InvalidArgumentError(
+        fmt::format("auto: max_categorical_share must be in [0, 1], got {}", options_.max_categorical_share));
   }
 }
 
@@ -107,7 +107,8 @@ Sampler& AutoSampler::Delegate(const Study& study, AutoChoice choice) {
 Sampler& AutoSampler::For(const Study& study, const FrozenTrial& trial) {
   const auto it = state_->by_trial.find(trial.id);
   // A trial this instance did not start (e.g. told by another process's sampler) goes to today's choice.
-  const AutoChoice choice = it != state_->by_trial.end() ? it->second : ChooseSampler(state_->Summarize(study), options_);
+  const AutoChoice choice =
+      it != state_->by_trial.end() ? it->second : ChooseSampler(state_->Summarize(study), options_);
   return Delegate(study, choice);
 }
 

@@ -80,6 +80,13 @@ TEST(AutoRule, BadOptionsAreClearErrors) {
 TEST(AutoSampler, IsTheRegistryDefault) {
   EXPECT_EQ(std::string(kDefaultSampler), "auto");
   EXPECT_EQ(MakeSampler(kDefaultSampler)->Name(), "auto");
+  StudyOptions options;
+  options.study_name = "default";
+  options.storage = std::make_shared<MemoryStorage>();
+  auto study = CreateStudy(options);  // no sampler given
+  EXPECT_EQ(study->sampler().Name(), "auto");
+  study->Optimize(Branin, {.n_trials = 15});
+  EXPECT_EQ(study->Trials({TrialState::kComplete}).size(), 15u);
 }
 
 TEST(AutoSampler, NumericSpaceRunsGpThenCmaEs) {

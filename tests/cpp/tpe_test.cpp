@@ -420,14 +420,6 @@ TEST(Tpe, RegistryOptionChecks) {
   EXPECT_THROW(MakeSampler("tpe", 1, {{"gamma", 0.0}}), InvalidArgumentError);
   EXPECT_THROW(MakeSampler("tpe", 1, {{"bandwidth", "wide"}}), InvalidArgumentError);
   EXPECT_THROW(MakeSampler("tpe", 1, {{"n_ei_candidates", 0}}), InvalidArgumentError);
-
-  StudyOptions study_options;
-  study_options.study_name = "default";
-  study_options.storage = std::make_shared<MemoryStorage>();
-  auto study = CreateStudy(study_options);
-  EXPECT_EQ(study->sampler().Name(), "tpe");
-  study->Optimize(Branin, {.n_trials = 15});
-  EXPECT_EQ(study->Trials({TrialState::kComplete}).size(), 15u);
 }
 
 }  // namespace hyperscout

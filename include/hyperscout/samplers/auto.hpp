@@ -38,7 +38,7 @@
 namespace hyperscout {
 
 struct AutoOptions {
-  int64_t gp_max_trials = 200;     // finished trials after which a numeric space moves from GP to CMA-ES
+  int64_t gp_max_trials = 200;         // finished trials after which a numeric space moves from GP to CMA-ES
   double max_categorical_share = 0.5;  // a larger share of categorical parameters selects TPE
 };
 
@@ -48,10 +48,10 @@ enum class AutoChoice { kGp, kTpe, kCmaEs };
 struct AutoSpaceSummary {
   int64_t n_finished = 0;
   bool multi_objective = false;
-  bool conditional = false;       // some parameter is missing from some finished trial
-  int64_t n_params = 0;           // distinct parameters seen
-  int64_t n_categorical = 0;      // of which categorical
-  bool has_constraints = false;   // some finished trial carries system attr "constraints"
+  bool conditional = false;      // some parameter is missing from some finished trial
+  int64_t n_params = 0;          // distinct parameters seen
+  int64_t n_categorical = 0;     // of which categorical
+  bool has_constraints = false;  // some finished trial carries system attr "constraints"
 };
 AutoChoice ChooseSampler(const AutoSpaceSummary& summary, const AutoOptions& options);
 std::string ToString(AutoChoice choice);
