@@ -141,7 +141,10 @@ TEST(GridSampler, ShuffledStudyStillCoversTheGridOnce) {
   auto study = NewStudy(sampler);
   study->Optimize(SmallObjective, {.n_jobs = 2});
   const auto trials = study->Trials();
-  ASSERT_EQ(trials.size(), 6u);
+  // The study stops once every point is finished. A worker that asks while the last point is still running
+  // finds every point taken and re-runs a visited one (see grid.hpp), so two jobs may add one extra trial.
+  ASSERT_GE(trials.size(), 6u);
+  ASSERT_LE(trials.size(), 7u);
   std::set<std::map<std::string, ParamValue>> points;
   for (const auto& t : trials) points.insert(ParamsOf(t));
   EXPECT_EQ(points.size(), 6u);
