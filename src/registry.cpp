@@ -113,10 +113,6 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"independent_sampler", "string", "tpe", "sampler for categorical and out-of-space parameters: tpe or random"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          CmaEsOptions cmaes;
-         auto get = [&](const char* key, auto fallback) {
-           const Json& value = options.at(key);
-           return value.is_null() ? fallback : value.get<decltype(fallback)>();
-         };
          if (const Json& x0 = options.at("x0"); !x0.is_null()) {
            for (const auto& item : x0.items()) {
              if (item.value().is_null() || item.value().is_object() || item.value().is_array()) {
@@ -128,14 +124,14 @@ std::vector<SamplerSpec> BuildSamplers() {
            }
          }
          if (!options.at("sigma0").is_null()) cmaes.sigma0 = options.at("sigma0").get<double>();
-         cmaes.n_startup_trials = get("n_startup_trials", cmaes.n_startup_trials);
-         cmaes.popsize = get("popsize", cmaes.popsize);
-         cmaes.restart_strategy = get("restart_strategy", cmaes.restart_strategy);
-         cmaes.inc_popsize = get("inc_popsize", cmaes.inc_popsize);
-         cmaes.use_separable_cma = get("use_separable_cma", cmaes.use_separable_cma);
-         cmaes.with_margin = get("with_margin", cmaes.with_margin);
-         cmaes.warm_start_study = get("warm_start_study", cmaes.warm_start_study);
-         cmaes.independent_sampler = get("independent_sampler", cmaes.independent_sampler);
+         cmaes.n_startup_trials = OptionOr(options, "n_startup_trials", cmaes.n_startup_trials);
+         cmaes.popsize = OptionOr(options, "popsize", cmaes.popsize);
+         cmaes.restart_strategy = OptionOr(options, "restart_strategy", cmaes.restart_strategy);
+         cmaes.inc_popsize = OptionOr(options, "inc_popsize", cmaes.inc_popsize);
+         cmaes.use_separable_cma = OptionOr(options, "use_separable_cma", cmaes.use_separable_cma);
+         cmaes.with_margin = OptionOr(options, "with_margin", cmaes.with_margin);
+         cmaes.warm_start_study = OptionOr(options, "warm_start_study", cmaes.warm_start_study);
+         cmaes.independent_sampler = OptionOr(options, "independent_sampler", cmaes.independent_sampler);
          return std::make_shared<CmaEsSampler>(std::move(cmaes), seed);
        }});
   specs.push_back({"grid",
@@ -159,10 +155,9 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"max_categorical_share", "float", 0.5, "a larger share of categorical parameters selects TPE"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          AutoOptions auto_options;
-         if (!options.at("gp_max_trials").is_null()) auto_options.gp_max_trials = options.at("gp_max_trials");
-         if (!options.at("max_categorical_share").is_null()) {
-           auto_options.max_categorical_share = options.at("max_categorical_share");
-         }
+         auto_options.gp_max_trials = OptionOr(options, "gp_max_trials", auto_options.gp_max_trials);
+         auto_options.max_categorical_share =
+             OptionOr(options, "max_categorical_share", auto_options.max_categorical_share);
          return std::make_shared<AutoSampler>(auto_options, seed);
        }});
   specs.push_back({"qmc",
