@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from bench.compare.space import Space
+from bench.compare.space import Space, suggest_with_trial
 
 FAMILIES = ("random", "hyperscout", "optuna", "hebo", "smac")
 
@@ -42,6 +42,24 @@ class Tool:
 
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
         raise NotImplementedError
+
+
+class StudyTool(Tool):
+    """An adapter over a define-by-run study with Optuna's ask/tell names (hyperscout's and Optuna's): a batch
+    is `n` asks, so the sampler sees the earlier ones as pending, then one tell per suggestion."""
+
+    study: Any
+    space: Space
+
+    def ask(self, n: int) -> List[Tuple[Any, Dict[str, Any]]]:
+        out = []
+        for _ in range(n):
+            trial = self.study.ask()
+            out.append((trial, suggest_with_trial(trial, self.space)))
+        return out
+
+    def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
+        self.study.tell(handle, value)
 
 
 def _module(tool: str) -> Any:

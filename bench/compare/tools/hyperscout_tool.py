@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from bench.compare.space import Space, suggest_with_trial
-from bench.compare.tools import Tool, variant
+from bench.compare.tools import StudyTool, Tool, variant
 
 
 def registry_names() -> List[str]:
@@ -16,7 +16,7 @@ def registry_names() -> List[str]:
     return [spec["name"] for spec in _core.sampler_specs()]
 
 
-class HyperscoutTool(Tool):
+class HyperscoutTool(StudyTool):
     def __init__(self, sampler: str, space: Space, seed: int) -> None:
         import hyperscout
 
@@ -24,16 +24,6 @@ class HyperscoutTool(Tool):
         self.study = hyperscout.create_study(
             direction="minimize", sampler=hyperscout.samplers.make_sampler(sampler, seed=seed)
         )
-
-    def ask(self, n: int) -> List[Tuple[Any, Dict[str, Any]]]:
-        out = []
-        for _ in range(n):
-            trial = self.study.ask()
-            out.append((trial, suggest_with_trial(trial, self.space)))
-        return out
-
-    def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
-        self.study.tell(handle, value)
 
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
         # Enqueued values are returned by suggest_* as they are, so the sampler does not pick them.

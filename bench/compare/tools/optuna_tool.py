@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from bench.compare.space import Space, suggest_with_trial
-from bench.compare.tools import Tool, variant
+from bench.compare.space import Space
+from bench.compare.tools import StudyTool, Tool, variant
 
 VARIANTS = ("tpe", "gp", "cmaes", "random", "qmc")
 
@@ -34,23 +34,13 @@ def _distribution(param: Dict[str, Any]) -> Any:
     return d.CategoricalDistribution(list(param["choices"]))
 
 
-class OptunaTool(Tool):
+class OptunaTool(StudyTool):
     def __init__(self, sampler: str, space: Space, seed: int) -> None:
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.space = space
         self.study = optuna.create_study(direction="minimize", sampler=_sampler(sampler, seed))
-
-    def ask(self, n: int) -> List[Tuple[Any, Dict[str, Any]]]:
-        out = []
-        for _ in range(n):
-            trial = self.study.ask()
-            out.append((trial, suggest_with_trial(trial, self.space)))
-        return out
-
-    def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
-        self.study.tell(handle, value)
 
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
         import optuna
