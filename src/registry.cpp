@@ -109,6 +109,8 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"inc_popsize", "float", 2.0, "population growth per restart"},
         {"use_separable_cma", "bool", false, "diagonal covariance (sep-CMA-ES), for many parameters"},
         {"with_margin", "bool", true, "keep integer and stepped dimensions from freezing on one value"},
+        {"lr_adapt", "bool", false,
+         "adapt the learning rates (LRA-CMA-ES): for multimodal or noisy objectives with the default popsize"},
         {"warm_start_study", "string", nullptr, "fit the first run to the best trials of this study (same storage)"},
         {"independent_sampler", "string", "tpe", "sampler for categorical and out-of-space parameters: tpe or random"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
@@ -130,6 +132,7 @@ std::vector<SamplerSpec> BuildSamplers() {
          cmaes.inc_popsize = OptionOr(options, "inc_popsize", cmaes.inc_popsize);
          cmaes.use_separable_cma = OptionOr(options, "use_separable_cma", cmaes.use_separable_cma);
          cmaes.with_margin = OptionOr(options, "with_margin", cmaes.with_margin);
+         cmaes.lr_adapt = OptionOr(options, "lr_adapt", cmaes.lr_adapt);
          cmaes.warm_start_study = OptionOr(options, "warm_start_study", cmaes.warm_start_study);
          cmaes.independent_sampler = OptionOr(options, "independent_sampler", cmaes.independent_sampler);
          return std::make_shared<CmaEsSampler>(std::move(cmaes), seed);

@@ -1,8 +1,10 @@
 // Sampler conformance: every sampler in the registry must pass these, so a sampler added to the registry is
-// tested without touching this file. A sampler that needs options gets them from kRequiredOptions.
+// tested without touching this file. A sampler that needs options gets them from RequiredOptions; variants that
+// change a sampler's algorithm (e.g. "cmaes+lr_adapt") run the suite again with VariantOptions.
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <map>
 #include <stdexcept>
 
 #include "hyperscout/common/error.hpp"
@@ -39,6 +41,21 @@ Json RequiredOptions(const std::string& sampler) {
               {"y", {0.0, 1.0}}}}};
   }
   return Json::object();
+}
+
+// Variants run as "<sampler>+<variant>": the sampler with these options on top of its required ones.
+const std::map<std::string, Json>& VariantOptions() {
+  static const std::map<std::string, Json> variants = {
+      {"cmaes+lr_adapt", {{"lr_adapt", true}}},
+  };
+  return variants;
+}
+
+std::shared_ptr<Sampler> MakeVariant(const std::string& param, uint64_t seed) {
+  const std::string name = param.substr(0, param.find('+'));
+  Json options = RequiredOptions(name);
+  if (const auto it = VariantOptions().find(param); it != VariantOptions().end()) options.update(it->second);
+  return MakeSampler(name, seed, options);
 }
 
 struct ParamCase {
@@ -80,9 +97,7 @@ struct DeliberateFailure : std::runtime_error {
 
 class SamplerConformance : public ::testing::TestWithParam<std::string> {
  protected:
-  std::shared_ptr<Sampler> Make(uint64_t seed = 17) const {
-    return MakeSampler(GetParam(), seed, RequiredOptions(GetParam()));
-  }
+  std::shared_ptr<Sampler> Make(uint64_t seed = 17) const { return MakeVariant(GetParam(), seed); }
 
   std::unique_ptr<Study> NewStudy(std::vector<StudyDirection> directions = {StudyDirection::kMinimize},
                                   uint64_t seed = 17) const {
@@ -258,6 +273,7 @@ TEST_P(SamplerConformance, NeverThrowsWhenEveryTrialFails) {
 std::vector<std::string> RegisteredSamplers() {
   std::vector<std::string> names;
   for (const auto& spec : Samplers()) names.push_back(spec.name);
+  for (const auto& [variant, options] : VariantOptions()) names.push_back(variant);
   return names;
 }
 

@@ -1,4 +1,6 @@
 """The CMA-ES sampler through the Python package."""
+import pytest
+
 import hyperscout
 
 
@@ -27,3 +29,17 @@ def test_cmaes_options_reach_the_sampler():
     slots = [t.system_attrs["cmaes:slot"] for t in study.trials[1:]]
     assert sorted(s["index"] for s in slots if s["generation"] == 0) == list(range(6))
     assert {s["generation"] for s in slots} == {0, 1}
+
+
+def test_lr_adapt_reaches_the_sampler():
+    def params(lr_adapt):
+        study = hyperscout.create_study(sampler=hyperscout.samplers.CmaEsSampler(seed=2, lr_adapt=lr_adapt))
+        study.optimize(quadratic, n_trials=1 + 3 * 7)  # the startup trial and three generations of 7
+        return [t.params for t in study.trials]
+
+    plain, adapted = params(False), params(True)
+    # The first generation is drawn before any update, so it is the same; the damped updates move the later ones.
+    assert adapted[:8] == plain[:8]
+    assert adapted[8:] != plain[8:]
+    with pytest.raises(hyperscout.exceptions.InvalidArgumentError, match="use_separable_cma"):
+        hyperscout.samplers.CmaEsSampler(lr_adapt=True, use_separable_cma=True)

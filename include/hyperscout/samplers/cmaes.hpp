@@ -32,6 +32,9 @@
 // - margin (Hamano et al. 2022, GECCO): int and stepped-float dimensions keep a probability of at least
 //   1 / (n * popsize) of leaving the mean's grid cell, so the search does not freeze on one integer.
 // - use_separable_cma (Ros & Hansen 2008): diagonal covariance, O(n) per candidate; for many parameters.
+// - lr_adapt (Nomura, Akimoto, Ono 2023, GECCO, arXiv:2304.03473): learning rates of the mean and covariance updates
+//   adapted to keep the updates' signal-to-noise ratio constant, so the default population handles multimodal and
+//   noisy objectives; reset at every restart; full covariance only (not with use_separable_cma).
 // - restart_strategy "ipop" (Auger & Hansen 2005) or "bipop" (Hansen 2009): a run that meets a stopping criterion
 //   (tolfun, tolx, noeffectaxis, noeffectcoord, conditioncov, stagnation, flatfitness) is followed by a run from a
 //   random mean with a larger (or, for BIPOP's small regime, varied) population. "none" keeps one run going.
@@ -63,6 +66,7 @@ struct CmaEsOptions {
   double inc_popsize = 2.0;               // population growth per (large) restart
   bool use_separable_cma = false;
   bool with_margin = true;  // margin for int and stepped-float dimensions
+  bool lr_adapt = false;    // learning-rate adaptation (LRA-CMA-ES); not with use_separable_cma
   // Warm start: trials of a similar study (same parameter names; values in the same direction as this study).
   std::vector<FrozenTrial> source_trials;
   // Or the name of a study in this study's storage whose trials are the source (read at first use).

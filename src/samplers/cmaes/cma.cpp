@@ -18,6 +18,28 @@ constexpr double kMaxCondition = 1e14;
 constexpr int64_t kFlatGenerationsToStop = 3;
 constexpr double kMinEigenvalue = 1e-300;
 
+// LRA-CMA-ES hyperparameters (Nomura, Akimoto, Ono 2023, arXiv:2304.03473, sec. 4): the target SNR factor alpha, the
+// moving-average rates beta of the mean and Sigma updates, and gamma, which limits how fast a small eta changes.
+constexpr double kLraAlpha = 1.4;
+constexpr double kLraBetaMean = 0.1;
+constexpr double kLraBetaSigma = 0.03;
+constexpr double kLraGamma = 0.1;
+
+// The unbiased SNR estimate of an update from the moving averages E (of the update) and V (of its squared norm) with
+// rate beta: (||E||^2 - beta / (2 - beta) V) / (V - ||E||^2). Nullopt while undefined (no movement yet).
+std::optional<double> EstimateSnr(double e_squared_norm, double v, double beta) {
+  const double denominator = v - e_squared_norm;
+  if (!(denominator > 0.0) || !std::isfinite(denominator)) return std::nullopt;
+  return (e_squared_norm - beta / (2.0 - beta) * v) / denominator;
+}
+
+// eta <- min(1, eta * exp(min(gamma eta, beta) * clip(SNR / (alpha eta) - 1, -1, 1))) (arXiv:2304.03473, Algorithm 1).
+double NextEta(double eta, std::optional<double> snr, double beta) {
+  if (!snr) return eta;
+  const double relative = std::clamp(*snr / (kLraAlpha * eta) - 1.0, -1.0, 1.0);
+  return std::min(1.0, eta * std::exp(std::min(kLraGamma * eta, beta) * relative));
+}
+
 int64_t TolFunWindow(int64_t n, int64_t lambda) {
   return 10 + static_cast<int64_t>(std::ceil(30.0 * static_cast<double>(n) / static_cast<double>(lambda)));
 }
@@ -82,6 +104,12 @@ Cma::Cma(Eigen::VectorXd mean, double sigma, const CmaConfig& config, const Eige
   lambda_ = config.popsize != 0 ? config.popsize
                                 : 4 + static_cast<int64_t>(std::floor(3.0 * std::log(static_cast<double>(n_))));
   separable_ = config.separable;
+  lr_adapt_ = config.lr_adapt;
+  if (lr_adapt_ && separable_) {
+    throw InvalidArgumentError(
+        "cmaes: lr_adapt needs the full covariance (the learning-rate adaptation is derived for it); turn off "
+        "use_separable_cma or lr_adapt");
+  }
   thresholds_ =
       config.thresholds.empty() ? std::vector<std::vector<double>>(static_cast<size_t>(n_)) : config.thresholds;
   margin_ = config.margin < 0.0 ? 1.0 / (static_cast<double>(n_) * static_cast<double>(lambda_)) : config.margin;
@@ -99,6 +127,10 @@ Cma::Cma(Eigen::VectorXd mean, double sigma, const CmaConfig& config, const Eige
   p_sigma_ = Eigen::VectorXd::Zero(n_);
   p_c_ = Eigen::VectorXd::Zero(n_);
   a_ = Eigen::VectorXd::Ones(n_);
+  if (lr_adapt_) {
+    e_mean_ = Eigen::VectorXd::Zero(n_);
+    e_sigma_ = Eigen::MatrixXd::Zero(n_, n_);
+  }
   Setup();
   Decompose();
   ApplyMargin();
@@ -200,17 +232,21 @@ void Cma::Tell(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>
     y.col(k) = (xs[order[static_cast<size_t>(k)]] - mean_).cwiseQuotient(a_) / sigma_;
   }
   const Eigen::VectorXd y_w = y.leftCols(mu_) * weights_.head(mu_);  // eq. (41)
-  mean_ += sigma_ * a_.cwiseProduct(y_w);                            // eq. (42), c_m = 1
+  const Eigen::VectorXd old_mean = mean_;
+  const double old_sigma = sigma_;
+  const Eigen::MatrixXd old_c = lr_adapt_ ? c_ : Eigen::MatrixXd();
+  mean_ += sigma_ * a_.cwiseProduct(y_w);  // eq. (42), c_m = 1
 
   // C^-1/2 = B D^-1 B^T.
   Eigen::MatrixXd c_inv_sqrt_y;
   Eigen::VectorXd c_inv_sqrt_y_w;
+  Eigen::MatrixXd c_inv_sqrt;
   if (separable_) {
     const Eigen::VectorXd d_inv = d_.cwiseInverse();
     c_inv_sqrt_y_w = d_inv.cwiseProduct(y_w);
     c_inv_sqrt_y = d_inv.asDiagonal() * y;
   } else {
-    const Eigen::MatrixXd c_inv_sqrt = b_ * d_.cwiseInverse().asDiagonal() * b_.transpose();
+    c_inv_sqrt = b_ * d_.cwiseInverse().asDiagonal() * b_.transpose();
     c_inv_sqrt_y_w = c_inv_sqrt * y_w;
     c_inv_sqrt_y = c_inv_sqrt * y;
   }
@@ -240,6 +276,7 @@ void Cma::Tell(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>
     const Eigen::MatrixXd rank_mu = y * w_circ.asDiagonal() * y.transpose();
     c_ = decay * c_ + c_1_ * p_c_ * p_c_.transpose() + c_mu_ * rank_mu;  // eq. (47)
   }
+  if (lr_adapt_) AdaptLearningRates(old_mean, old_sigma, old_c, c_inv_sqrt, c_inv_sqrt_y_w);
   ++generation_;
   Decompose();
   ApplyMargin();
@@ -264,6 +301,42 @@ void Cma::Tell(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>
   } else {
     flat_generations_ = 0;
   }
+}
+
+void Cma::AdaptLearningRates(const Eigen::VectorXd& old_mean, double old_sigma, const Eigen::MatrixXd& old_c,
+                             const Eigen::MatrixXd& old_c_inv_sqrt, const Eigen::VectorXd& y_w_local) {
+  // The update in the local coordinates of the old distribution (arXiv:2304.03473, sec. 4.1, the Fisher metric):
+  // Delta_m~ = Sigma^-1/2 Delta_m, which for the y-space step sigma y_w is C^-1/2 y_w, and
+  // Delta_Sigma~ = Sigma^-1/2 Delta_Sigma Sigma^-1/2 / sqrt(2). Sigma is measured in units of old_sigma^2 throughout,
+  // so tiny step sizes do not underflow.
+  const double ratio = sigma_ / old_sigma;
+  const Eigen::MatrixXd delta_c = ratio * ratio * c_ - old_c;  // Delta_Sigma / old_sigma^2
+  const Eigen::MatrixXd local_sigma = old_c_inv_sqrt * delta_c * old_c_inv_sqrt / std::sqrt(2.0);
+
+  // Moving averages of the update and of its squared norm (Algorithm 1).
+  e_mean_ = (1.0 - kLraBetaMean) * e_mean_ + kLraBetaMean * y_w_local;
+  e_sigma_ = (1.0 - kLraBetaSigma) * e_sigma_ + kLraBetaSigma * local_sigma;
+  v_mean_ = (1.0 - kLraBetaMean) * v_mean_ + kLraBetaMean * y_w_local.squaredNorm();
+  v_sigma_ = (1.0 - kLraBetaSigma) * v_sigma_ + kLraBetaSigma * local_sigma.squaredNorm();
+
+  const double eta_mean_before = eta_mean_;
+  eta_mean_ = NextEta(eta_mean_, EstimateSnr(e_mean_.squaredNorm(), v_mean_, kLraBetaMean), kLraBetaMean);
+  eta_sigma_ = NextEta(eta_sigma_, EstimateSnr(e_sigma_.squaredNorm(), v_sigma_, kLraBetaSigma), kLraBetaSigma);
+
+  // Damped update m <- m + eta_m Delta_m, Sigma <- Sigma + eta_Sigma Delta_Sigma; Sigma is a convex
+  // combination of two positive definite matrices, so it stays one.
+  mean_ = old_mean + eta_mean_ * (mean_ - old_mean);
+  Eigen::MatrixXd sigma_matrix = old_c + eta_sigma_ * delta_c;
+  sigma_matrix = 0.5 * (sigma_matrix + sigma_matrix.transpose()).eval();
+  // Split Sigma into sigma^2 C with det C = 1.
+  const Eigen::VectorXd eigenvalues =
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(sigma_matrix, Eigen::EigenvaluesOnly).eigenvalues();
+  const double log_det = eigenvalues.cwiseMax(kMinEigenvalue).array().log().sum();
+  const double scale_squared = std::exp(log_det / static_cast<double>(n_));
+  sigma_ = old_sigma * std::sqrt(scale_squared);
+  c_ = sigma_matrix / scale_squared;
+  // Step-size correction (Algorithm 1): a smaller eta_m makes the mean move less, so sigma grows to compensate.
+  sigma_ *= eta_mean_before / eta_mean_;
 }
 
 void Cma::ApplyMargin() {
@@ -378,6 +451,14 @@ Json Cma::ToJson() const {
   json["median_history"] = median_history_;
   json["last_values"] = last_values_;
   json["flat_generations"] = flat_generations_;
+  if (lr_adapt_) {
+    json["lr_adapt"] = Json{{"E_mean", VectorToJson(e_mean_)},
+                            {"E_Sigma", std::vector<double>(e_sigma_.data(), e_sigma_.data() + e_sigma_.size())},
+                            {"V_mean", v_mean_},
+                            {"V_Sigma", v_sigma_},
+                            {"eta_mean", eta_mean_},
+                            {"eta_Sigma", eta_sigma_}};
+  }
   return json;
 }
 
@@ -407,6 +488,21 @@ Cma Cma::FromJson(const Json& json) {
     cma.median_history_ = json.at("median_history").get<std::vector<double>>();
     cma.last_values_ = json.at("last_values").get<std::vector<double>>();
     cma.flat_generations_ = json.at("flat_generations").get<int64_t>();
+    // States written without learning-rate adaptation have no "lr_adapt" entry.
+    if (const auto lra = json.find("lr_adapt"); lra != json.end()) {
+      if (cma.separable_) throw InvalidArgumentError("cmaes state: lr_adapt with a separable covariance");
+      cma.lr_adapt_ = true;
+      cma.e_mean_ = VectorFromJson(lra->at("E_mean"), cma.n_, "E_mean");
+      const Eigen::VectorXd e_sigma = VectorFromJson(lra->at("E_Sigma"), cma.n_ * cma.n_, "E_Sigma");
+      cma.e_sigma_ = Eigen::Map<const Eigen::MatrixXd>(e_sigma.data(), cma.n_, cma.n_);
+      cma.v_mean_ = lra->at("V_mean").get<double>();
+      cma.v_sigma_ = lra->at("V_Sigma").get<double>();
+      cma.eta_mean_ = lra->at("eta_mean").get<double>();
+      cma.eta_sigma_ = lra->at("eta_Sigma").get<double>();
+      if (!(cma.eta_mean_ > 0.0 && cma.eta_mean_ <= 1.0) || !(cma.eta_sigma_ > 0.0 && cma.eta_sigma_ <= 1.0)) {
+        throw InvalidArgumentError("cmaes state: learning rates must lie in (0, 1]; the stored state is damaged");
+      }
+    }
   } catch (const Json::exception& e) {
     throw InvalidArgumentError(fmt::format("cmaes state: malformed JSON ({})", e.what()));
   }

@@ -21,6 +21,12 @@
 //   later rounded to a grid (integers, stepped floats), the sampler keeps the probability that a candidate leaves
 //   the mean's grid cell at least `margin` (alpha in the paper) by moving the mean (edge cells) or rescaling a
 //   diagonal matrix A of per-dimension sampling scales (inner cells): x = m + sigma * A y, y ~ N(0, C).
+// - lr_adapt (LRA-CMA-ES; Nomura, Akimoto, Ono 2023, "CMA-ES with Learning Rate Adaptation: Can CMA-ES with Default
+//   Population Size Solve Multimodal and Noisy Problems?", GECCO, arXiv:2304.03473): the mean and covariance updates
+//   are damped by learning rates eta_m, eta_Sigma in (0, 1], adapted so that the signal-to-noise ratio of each update
+//   (in the local coordinates of the Fisher metric) stays near alpha * eta. Only for the full covariance: the paper
+//   derives it for the full model, and the separable variant is rejected. With the margin, the update is measured
+//   and damped in the space of y (before A), and the margin corrects the damped distribution as usual.
 //
 // The state is plain data and round-trips through JSON exactly (doubles are printed with round-trip precision), so
 // two processes that apply Tell to the same state and the same solutions compute bit-identical next states.
@@ -42,7 +48,8 @@ struct CmaConfig {
   bool separable = false;
   // Per dimension, the sorted cell boundaries inside (0, 1) of a discrete dimension (empty: continuous).
   std::vector<std::vector<double>> thresholds;
-  double margin = -1.0;  // alpha; < 0 = 1 / (n * lambda) as Hamano et al. recommend; 0 disables the margin
+  double margin = -1.0;   // alpha; < 0 = 1 / (n * lambda) as Hamano et al. recommend; 0 disables the margin
+  bool lr_adapt = false;  // learning-rate adaptation (LRA-CMA-ES); not with `separable`
 };
 
 class Cma {
@@ -68,6 +75,10 @@ class Cma {
   int64_t popsize() const { return lambda_; }
   int64_t generation() const { return generation_; }
   bool separable() const { return separable_; }
+  bool lr_adapt() const { return lr_adapt_; }
+  // The learning rates of the mean and of Sigma = sigma^2 C (both 1 without lr_adapt).
+  double eta_mean() const { return eta_mean_; }
+  double eta_sigma() const { return eta_sigma_; }
   double sigma() const { return sigma_; }
   const Eigen::VectorXd& mean() const { return mean_; }
   // The full C (diagonal for the separable variant).
@@ -80,6 +91,10 @@ class Cma {
   void Setup();  // strategy parameters from (n, lambda, separable), Appendix A
   void Decompose();
   void ApplyMargin();
+  // Damps the update just made from (old_mean, old_sigma, old_c) by the adapted learning rates. `y_w_local` is
+  // C_old^-1/2 y_w, the mean's step in the old distribution's local coordinates.
+  void AdaptLearningRates(const Eigen::VectorXd& old_mean, double old_sigma, const Eigen::MatrixXd& old_c,
+                          const Eigen::MatrixXd& old_c_inv_sqrt, const Eigen::VectorXd& y_w_local);
 
   // ---- configuration ----
   int64_t n_ = 0;
@@ -88,6 +103,7 @@ class Cma {
   double margin_ = 0.0;
   std::vector<std::vector<double>> thresholds_;
   double sigma0_ = 0.0;
+  bool lr_adapt_ = false;
 
   // ---- derived strategy parameters (not serialized) ----
   int64_t mu_ = 0;
@@ -112,6 +128,14 @@ class Cma {
   std::vector<double> median_history_;  // median value per generation, for stagnation
   std::vector<double> last_values_;     // the last generation's values, sorted
   int64_t flat_generations_ = 0;
+  // Learning-rate adaptation (arXiv:2304.03473, Algorithm 1): exponential moving averages E of the local update and V
+  // of its squared norm, for the mean and for Sigma, and the current learning rates.
+  Eigen::VectorXd e_mean_;   // n
+  Eigen::MatrixXd e_sigma_;  // n x n (the vec of a symmetric matrix, kept as a matrix)
+  double v_mean_ = 0.0;
+  double v_sigma_ = 0.0;
+  double eta_mean_ = 1.0;
+  double eta_sigma_ = 1.0;
 
   // ---- derived from C (not serialized) ----
   Eigen::MatrixXd b_;  // eigenvectors (unused when separable)

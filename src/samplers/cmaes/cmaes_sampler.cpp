@@ -161,6 +161,11 @@ CmaEsSampler::CmaEsSampler(CmaEsOptions options, std::optional<uint64_t> seed)
     throw InvalidArgumentError(
         fmt::format("cmaes: inc_popsize must be > 1 (2 is the default), got {}", options_.inc_popsize));
   }
+  if (options_.lr_adapt && options_.use_separable_cma) {
+    throw InvalidArgumentError(
+        "cmaes: lr_adapt and use_separable_cma cannot be combined (the learning-rate adaptation is derived for the "
+        "full covariance); turn one of them off");
+  }
   cmaes::ParseRestartStrategy(options_.restart_strategy);
   const uint64_t independent_seed = MixSeed(seed_, StableHash("cmaes/independent"));
   if (options_.independent_sampler == "tpe") {
@@ -223,6 +228,7 @@ struct Context {
     cmaes::CmaConfig config;
     config.popsize = popsize;
     config.separable = options.use_separable_cma;
+    config.lr_adapt = options.lr_adapt;
     if (options.with_margin) {
       for (const auto& [name, distribution] : dims) config.thresholds.push_back(Thresholds(distribution));
     } else {
