@@ -114,3 +114,21 @@ def test_driver_runs_random_search_and_reports_unknown_samplers(tmp_path):
     assert proc.returncode == 0, proc.stderr
     again = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert len([r for r in again if r["tool"] == "random"]) == len(rand)
+
+
+def test_hyperscout_tool_names_carry_registry_options():
+    from bench.compare.tools.hyperscout_tool import parse_variant
+
+    assert parse_variant("cmaes") == ("cmaes", {})
+    assert parse_variant("cmaes+lr_adapt") == ("cmaes", {"lr_adapt": True})
+    assert parse_variant('cmaes+restart_strategy="none"+popsize=20') == (
+        "cmaes", {"restart_strategy": "none", "popsize": 20})
+
+
+def test_bbob_seeds_beyond_the_default_five_instances():
+    pytest.importorskip("cocoex")
+    from bench.compare.problems import bbob
+
+    # cocoex's default suite holds instances 1-5 only; ten seeds need instances 1-10, each a different problem.
+    optima = {bbob.make("f01-d02", seed).optimum for seed in (0, 4, 5, 9)}
+    assert len(optima) == 4

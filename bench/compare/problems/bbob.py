@@ -2,7 +2,8 @@
 comparing continuous optimizers in a black-box setting", Optim. Methods Softw. 36(1)).
 
 A problem is named `f<function>-d<dimension>` (e.g. `f08-d05`); the seed picks the instance (seed k runs
-instance k + 1), so every tool sees the same instances. The space is [-5, 5]^D, the objective is the raw
+instance k + 1, any k: the suite is built for that one instance, not from the default year's five), so every
+tool sees the same instances. The space is [-5, 5]^D, the objective is the raw
 f-value, and `optimum` is the instance's f_opt, so the recorded precision is f - f_opt.
 """
 
@@ -42,9 +43,8 @@ def make(problem_name: str, seed: int) -> Problem:
 
     function, dimension = parse(problem_name)
     instance = seed + 1
-    suite = cocoex.Suite(
-        "bbob", "", f"function_indices:{function} dimensions:{dimension} instance_indices:{instance}"
-    )
+    # "instances: k" rather than the default year's instance list (1-5): seeds 5 and up need instances 6 and up.
+    suite = cocoex.Suite("bbob", f"instances: {instance}", f"function_indices:{function} dimensions:{dimension}")
     problem = suite.get_problem_by_function_dimension_instance(function, dimension, instance)
     lower, upper = problem.lower_bounds, problem.upper_bounds
     space = [

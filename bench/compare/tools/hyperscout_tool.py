@@ -1,9 +1,11 @@
 """hyperscout through its Python package: `hyperscout:<name>` is the registry sampler `<name>` with its
-defaults and the seed, on an in-memory study. A batch is `n` asks (pending trials are visible to the
-sampler), then the tells."""
+defaults and the seed, on an in-memory study; `hyperscout:<name>+<option>[=<json value>]...` sets registry
+options (a bare option is true), e.g. `hyperscout:cmaes+lr_adapt` or `hyperscout:cmaes+restart_strategy="none"`.
+A batch is `n` asks (pending trials are visible to the sampler), then the tells."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional, Tuple
 
 from bench.compare.space import Space, suggest_with_trial
@@ -16,13 +18,24 @@ def registry_names() -> List[str]:
     return [spec["name"] for spec in _core.sampler_specs()]
 
 
+def parse_variant(text: str) -> Tuple[str, Dict[str, Any]]:
+    """`cmaes+lr_adapt+popsize=20` -> ("cmaes", {"lr_adapt": True, "popsize": 20})."""
+    name, *flags = text.split("+")
+    options: Dict[str, Any] = {}
+    for flag in flags:
+        key, eq, value = flag.partition("=")
+        options[key] = json.loads(value) if eq else True
+    return name, options
+
+
 class HyperscoutTool(StudyTool):
     def __init__(self, sampler: str, space: Space, seed: int) -> None:
         import hyperscout
 
+        name, options = parse_variant(sampler)
         self.space = space
         self.study = hyperscout.create_study(
-            direction="minimize", sampler=hyperscout.samplers.make_sampler(sampler, seed=seed)
+            direction="minimize", sampler=hyperscout.samplers.make_sampler(name, seed=seed, **options)
         )
 
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
@@ -39,7 +52,7 @@ def unavailable(tool: str) -> Optional[str]:
         import hyperscout  # noqa: F401
     except ImportError as e:
         return f"hyperscout package not installed ({e})"
-    name = variant(tool, "tpe")
+    name, _ = parse_variant(variant(tool, "tpe"))
     names = registry_names()
     if name not in names:
         return f"not available: this hyperscout build has no sampler {name!r} (it has {', '.join(names)})"
