@@ -290,7 +290,7 @@ TEST(CmaLrAdaptTest, KeepsImprovingOnANoisySphere) {
     lra_sum += sphere(RunGenerations(sphere, n, lra, kNoisyGenerations, kNoise, 200 + seed).mean());
   }
   std::cout << "noisy start " << start << " plain " << plain_sum / seeds << " lra " << lra_sum / seeds << std::endl;
-  // When written: start 0.9, plain 0.0075, lr_adapt 0.00012 (mean over the seeds).
+  // When written: start 0.9, plain 0.0072, lr_adapt 0.00019 (mean over the seeds).
   EXPECT_LT(lra_sum / seeds, 1e-3 * start);
   EXPECT_LT(lra_sum, 0.1 * plain_sum);
 }
