@@ -45,9 +45,9 @@ HyperparameterBounds Bounds(int dims, bool deterministic) {
 Eigen::VectorXd PriorMode(int dims, bool deterministic) {
   const PriorParameters p = DefaultPrior(dims);
   Eigen::VectorXd theta(dims + 2);
-  theta.head(dims).setConstant(p.lengthscale_mean);
+  theta.head(dims).setConstant(p.lengthscale_mean - p.lengthscale_std * p.lengthscale_std);  // LogNormal's mode
   theta(dims) = p.signal_mean;
-  theta(dims + 1) = deterministic ? std::log(kDeterministicNoise) : p.noise_mean;
+  theta(dims + 1) = std::log(deterministic ? kDeterministicNoise : kNoiseStart);
   return theta;
 }
 
@@ -85,9 +85,12 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
     const double z = (v - mean) / std;
     return 0.5 * z * z;
   };
-  for (int j = 0; j < dims; ++j) value += normal_nlp(theta(j), p.lengthscale_mean, p.lengthscale_std);
+  // −log LogNormal(ℓ; μ, σ²) = (θ − μ)² / 2σ² + θ + const for θ = log ℓ.
+  for (int j = 0; j < dims; ++j) value += normal_nlp(theta(j), p.lengthscale_mean, p.lengthscale_std) + theta(j);
   value += normal_nlp(theta(dims), p.signal_mean, p.signal_std);
-  if (!deterministic) value += normal_nlp(theta(dims + 1), p.noise_mean, p.noise_std);
+  // Horseshoe on σ_n²: −log log(1 + a), a = 3 τ² / σ_n⁴.
+  const double a = 3.0 * p.noise_scale * p.noise_scale / (noise * noise);
+  if (!deterministic) value -= std::log(std::log1p(a));
   if (grad == nullptr) return value;
 
   // W = K^-1 − ααᵀ (lower triangle used); K^-1 = L^-T L^-1.
@@ -113,14 +116,13 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
   }
   for (int j = 0; j < dims; ++j) {
     (*grad)(j) = (*grad)(j)*inverse_squared_lengthscales(j) +
-                 (theta(j) - p.lengthscale_mean) / (p.lengthscale_std * p.lengthscale_std);
+                 (theta(j) - p.lengthscale_mean) / (p.lengthscale_std * p.lengthscale_std) + 1.0;
   }
   // ∂K/∂log s² = K without noise (s² on the diagonal, k(a, b) off it).
   (*grad)(dims) = signal_term + (theta(dims) - p.signal_mean) / (p.signal_std * p.signal_std);
   if (!deterministic) {
-    // ∂K/∂log σ_n² = σ_n² I.
-    (*grad)(dims + 1) =
-        0.5 * noise * w.diagonal().sum() + (theta(dims + 1) - p.noise_mean) / (p.noise_std * p.noise_std);
+    // ∂K/∂log σ_n² = σ_n² I; ∂a/∂log σ_n² = −2a.
+    (*grad)(dims + 1) = 0.5 * noise * w.diagonal().sum() + 2.0 * a / ((1.0 + a) * std::log1p(a));
   }
   return value;
 }

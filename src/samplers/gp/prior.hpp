@@ -2,18 +2,30 @@
 //   L(θ) = −log p(y | θ) − log p(θ)
 // over θ = [log ℓ_1..d, log s², log σ_n²] (gp.hpp) with box-constrained L-BFGS from several starts.
 //
-// Priors (all on the log parameters, for standardized outputs on the unit cube):
-// - log ℓ_j ~ N(√2 + ½ log d, 3): the dimension-scaled length-scale prior of Hvarfner, Hellsten and Nardi 2024,
+// Priors (for standardized outputs on the unit cube; the search runs over the logs in θ):
+// - ℓ_j ~ LogNormal(√2 + ½ log d, 3): the dimension-scaled length-scale prior of Hvarfner, Hellsten and Nardi 2024,
 //   "Vanilla Bayesian optimization performs great in high dimensions" (ICML), section 4. Longer length-scales as d
-//   grows keep the model from treating every point as unrelated in high dimensions.
+//   grows keep the model from treating every point as unrelated in high dimensions. The penalty is the density of ℓ
+//   itself, −log p(ℓ) = (log ℓ − μ)² / 2σ² + log ℓ, as in the paper's BoTorch implementation: its mode is
+//   exp(μ − σ²) (0.5 for d = 6), not the median exp(μ) (10 for d = 6). A normal density on log ℓ alone put the MAP
+//   length-scales of dimensions the data barely inform near 10, where the model is flat along them and sends every
+//   suggestion to a face of the cube (on 6-D Hartmann most suggestions sat at a bound of two such dimensions).
 // - log s² ~ N(0, 1): the output is standardized, so the signal variance stays near 1.
-// - log σ_n² ~ N(−4, 1), the noise prior that accompanies Hvarfner et al.'s length-scale prior (as in BoTorch); with
-//   a deterministic objective σ_n² is fixed at kDeterministicNoise instead.
+// - σ_n²: the horseshoe prior of Carvalho, Polson and Scott 2010 ("The horseshoe estimator for sparse signals",
+//   Biometrika) with scale τ = 0.1, used on the noise in Snoek, Larochelle and Adams 2012 ("Practical Bayesian
+//   optimization of machine learning algorithms", NeurIPS): −log p(σ_n²) = −log log(1 + 3 τ² / σ_n⁴), between the
+//   bounds of its density. Its density grows without bound towards 0 and has Cauchy tails, so the data decide the
+//   noise in both directions: a deterministic objective is interpolated (the noise falls to the floor, 1e-6)
+//   instead of smoothed, a noisy one gets the noise it shows. The log-normal N(−4, 1) on log σ_n² used before held
+//   the noise above ~1e-3 of the output variance, and that smoothing blurred the local structure of deterministic
+//   multimodal objectives. With deterministic_objective σ_n² is fixed at kDeterministicNoise instead.
 // The marginal likelihood and its gradient follow Rasmussen and Williams 2006, eqs. (2.30) and (5.9):
 //   −log p(y | θ) = ½ yᵀα + Σ log L_ii + n/2 log 2π,   ∂/∂θ_j = ½ tr((K^-1 − ααᵀ) ∂K/∂θ_j).
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "samplers/gp/kernel.hpp"
@@ -21,6 +33,7 @@
 namespace hyperscout::gp {
 
 inline constexpr double kDeterministicNoise = 1e-6;
+inline constexpr double kNoiseStart = 1e-2;
 
 struct HyperparameterBounds {
   Eigen::VectorXd lower;
@@ -28,7 +41,8 @@ struct HyperparameterBounds {
 };
 
 HyperparameterBounds Bounds(int dims, bool deterministic);
-// The prior's mode: the default first start.
+// The default first start: the mode of the length-scale and signal priors, the noise at kNoiseStart (the horseshoe
+// has no mode).
 Eigen::VectorXd PriorMode(int dims, bool deterministic);
 
 // L(θ) and, when grad is not null, ∂L/∂θ. With `deterministic`, θ's noise entry is ignored (taken as
@@ -46,8 +60,7 @@ struct PriorParameters {
   double lengthscale_std;
   double signal_mean = 0.0;
   double signal_std = 1.0;
-  double noise_mean = -4.0;
-  double noise_std = 1.0;
+  double noise_scale = 0.1;  // τ of the horseshoe on σ_n²
 };
 PriorParameters DefaultPrior(int dims);
 
@@ -59,7 +72,10 @@ Eigen::VectorXd PriorDraw(int dims, bool deterministic, Normal&& normal) {
   Eigen::VectorXd theta(dims + 2);
   for (int j = 0; j < dims; ++j) theta(j) = p.lengthscale_mean + p.lengthscale_std * normal();
   theta(dims) = p.signal_mean + p.signal_std * normal();
-  theta(dims + 1) = p.noise_mean + p.noise_std * normal();
+  // Horseshoe: σ_n² = |τ λ z| with z standard normal and λ standard half-Cauchy (a ratio of two normals).
+  const double z = normal();
+  const double lambda = normal() / normal();
+  theta(dims + 1) = std::log(std::max(std::abs(p.noise_scale * lambda * z), 1e-300));
   return theta.cwiseMax(b.lower).cwiseMin(b.upper);
 }
 
