@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 HYPERSCOUT = ["hyperscout:tpe", "hyperscout:gp", "hyperscout:cmaes", "hyperscout:auto"]
@@ -44,6 +45,17 @@ def protocol_label(cell: Dict[str, Any]) -> str:
     if cell["protocol"] == "seq":
         return f"seq{cell['budget']}"
     return cell["protocol"]
+
+
+def parse_protocol(label: str) -> Dict[str, Any]:
+    """The inverse of protocol_label for the ML suite: "16x8" (rounds x batch) or "seq100"."""
+    m = re.fullmatch(r"(\d+)x(\d+)", label)
+    if m and int(m.group(1)) > 0 and int(m.group(2)) > 0:
+        return {"protocol": "batch", "batch": int(m.group(2)), "budget": int(m.group(1)) * int(m.group(2))}
+    m = re.fullmatch(r"seq(\d+)", label)
+    if m and int(m.group(1)) > 0:
+        return {"protocol": "seq", "batch": 1, "budget": int(m.group(1))}
+    raise ValueError(f"unknown protocol {label!r}: use ROUNDSxBATCH (e.g. 16x8) or seqN (e.g. seq100)")
 
 
 def cells(profile: Dict[str, Any], suites: List[str], tools: List[str], seeds: int, ml_tasks: List[str]) -> List[Dict[str, Any]]:

@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Optional
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.compare.profiles import PROFILES, SUITES, cells, protocol_label  # noqa: E402
+from bench.compare.profiles import PROFILES, SUITES, cells, parse_protocol, protocol_label  # noqa: E402
 
 STATUS_FILE = ROOT / "bench" / "compare" / "install-status.json"
 FINAL = ("ok", "crashed")  # statuses a rerun keeps
@@ -134,6 +134,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                    "random,hyperscout:tpe,hyperscout:gp,optuna:tpe,optuna:gp,hebo,smac:hpo")  # fmt: skip
     p.add_argument("--seeds", type=int, help="seeds per cell (default: the profile's; 10 or more for claims)")
     p.add_argument("--ml-tasks", help="comma-separated ML tasks (default: the profile's; 'all' for all 90)")
+    p.add_argument("--ml-protocols", help="comma-separated ML protocols (default: the profile's), e.g. 16x8,seq100")
     p.add_argument("--problems", help="only problems whose name matches this regular expression, e.g. 'mixed|f0[18]-d02'")
     p.add_argument("--out", default=None, help="output directory (default bench/results/compare-<profile>)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes at once (2 cores: at most 2)")
@@ -168,6 +169,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         ml_tasks = bayesmark_tasks.task_names()
     else:
         ml_tasks = args.ml_tasks.split(",") if args.ml_tasks else profile["ml"]["tasks"]
+    if args.ml_protocols:
+        try:
+            protocols = [parse_protocol(label) for label in args.ml_protocols.split(",") if label]
+        except ValueError as e:
+            p.error(f"--ml-protocols: {e}")
+        profile = {**profile, "ml": {**profile["ml"], "protocols": protocols}}
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"compare-{args.profile}"
     out.mkdir(parents=True, exist_ok=True)
 
