@@ -11,6 +11,7 @@
 #include "hyperscout/registry.hpp"
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
+#include "samplers/tpe/history.hpp"
 #include "samplers/tpe/parzen_estimator.hpp"
 #include "samplers/tpe/split.hpp"
 
@@ -201,6 +202,68 @@ TEST(TpeSplit, GammaWeightsAndMultiObjectiveFronts) {
     EXPECT_NEAR(volume_with(picked[step]) - base, best_gain, 1e-12) << "step " << step;
     chosen.emplace_back(curve[picked[step]][0], curve[picked[step]][1]);
   }
+}
+
+TEST(TpeSplit, TiesAtTheBoundaryShareTheBelowPlaces) {
+  auto study = NewStudy(Tpe(1));
+  for (double value : {3.0, 1.0, 2.0, 2.0, 2.0, 5.0}) {
+    Trial t = study->Ask();
+    t.SuggestFloat("x", 0, 1);
+    study->Tell(t, value);
+  }
+  tpe::History history;
+  history.Refresh(*study, -1);
+  // Two places: trial 1 (value 1) takes one, and the three trials tied at 2 share the other.
+  EXPECT_EQ(history.Below(2), (std::vector<double>{0.0, 1.0, 1.0 / 3, 1.0 / 3, 1.0 / 3, 0.0}));
+  // Four places hold the whole tie, so nobody is split.
+  EXPECT_EQ(history.Below(4), (std::vector<double>{0.0, 1.0, 1.0, 1.0, 1.0, 0.0}));
+  EXPECT_EQ(history.Below(1), (std::vector<double>{0.0, 1.0, 0.0, 0.0, 0.0, 0.0}));
+
+  // Pruned trials that rank alike (here: none reported a value) share the places left after the COMPLETE ones.
+  auto pruned = NewStudy(Tpe(1));
+  for (int i = 0; i < 4; ++i) {
+    Trial t = pruned->Ask();
+    t.SuggestFloat("x", 0, 1);
+    if (i == 0) {
+      pruned->Tell(t, 0.5);
+    } else {
+      pruned->Tell(t, TrialState::kPruned);
+    }
+  }
+  tpe::History pruned_history;
+  pruned_history.Refresh(*pruned, -1);
+  EXPECT_EQ(pruned_history.Below(2), (std::vector<double>{1.0, 1.0 / 3, 1.0 / 3, 1.0 / 3}));
+}
+
+TEST(Tpe, PlateauOfTiedTrialsDoesNotHoldTheSearch) {
+  // Regression test for a stall on decision-tree tasks: most settings there grow the same depth-1 tree, so the
+  // history fills with trials of exactly one value, the best one seen. When the "below" set was an arbitrary
+  // pick among such ties, l(x) was a few wide kernels over the plateau and g(x) many narrow ones, and l / g peaked in
+  // the plateau's gaps: TPE kept sampling the plateau for a hundred trials. Here every trial ties, on a plateau
+  // x in [0.6, 1]; nothing says the plateau is better than the rest, so TPE should sample outside it at least as
+  // often as random search would (40% of the range inside, 60% outside).
+  constexpr double kPlateauStart = 0.6;
+  int outside = 0;
+  int asked = 0;
+  for (uint64_t seed = 0; seed < 3; ++seed) {
+    auto study = NewStudy(Tpe(seed));
+    Rng rng(seed + 1);
+    for (int i = 0; i < 60; ++i) {
+      study->EnqueueTrial({{"x", kPlateauStart + (1.0 - kPlateauStart) * rng.Uniform()}, {"y", rng.Uniform()}});
+      Trial t = study->Ask();
+      t.SuggestFloat("x", 0, 1);
+      t.SuggestFloat("y", 0, 1);
+      study->Tell(t, 1.0);
+    }
+    for (int i = 0; i < 20; ++i, ++asked) {
+      Trial t = study->Ask();
+      const double x = t.SuggestFloat("x", 0, 1);
+      t.SuggestFloat("y", 0, 1);
+      if (x < kPlateauStart) ++outside;
+      study->Tell(t, 1.0);
+    }
+  }
+  EXPECT_GE(outside, kPlateauStart * asked) << outside << " of " << asked << " suggestions left the plateau";
 }
 
 TEST(Tpe, SampledValuesInsideEveryDistribution) {

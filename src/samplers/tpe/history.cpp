@@ -13,6 +13,31 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// Gives the first `places` entries of `ranked` (sorted ascending, the trial number last in each tuple-like entry) their
+// below share, with ties at the boundary sharing what is left. `same` says whether two entries rank equally.
+//
+// The split is TPE's gamma-quantile of the losses (Bergstra et al. 2011, section 4; Watanabe 2023, section 2). When the
+// quantile falls inside a group of equal losses, the observations say nothing about which members are better, so
+// choosing `places` of them arbitrarily (a sort's tie order) would invent a difference. Each member instead counts
+// places / ties below and the rest above, the usual quantile of a distribution with an atom. This matters on plateaus
+// (a decision tree's depth-1 stump, a constant predictor): with an arbitrary pick, l(x) is a few wide kernels over
+// the plateau and g(x) many narrow ones, their ratio peaks in the plateau's gaps, and TPE keeps sampling the plateau.
+// Shared, l and g see the plateau alike, their ratio there falls as it fills up, and candidates elsewhere win.
+template <typename Entry, typename Same>
+void ShareBelow(const std::vector<Entry>& ranked, size_t places, Same same, std::vector<double>& below) {
+  places = std::min(places, ranked.size());
+  if (places == 0) return;
+  const Entry& last = ranked[places - 1];
+  size_t first_tie = places - 1;
+  while (first_tie > 0 && same(ranked[first_tie - 1], last)) --first_tie;
+  size_t end_tie = places;
+  while (end_tie < ranked.size() && same(ranked[end_tie], last)) ++end_tie;
+  auto number = [](const Entry& entry) { return static_cast<size_t>(std::get<std::tuple_size_v<Entry> - 1>(entry)); };
+  for (size_t i = 0; i < first_tie; ++i) below[number(ranked[i])] = 1.0;
+  const double share = static_cast<double>(places - first_tie) / static_cast<double>(end_tie - first_tie);
+  for (size_t i = first_tie; i < end_tie; ++i) below[number(ranked[i])] = share;
+}
+
 }  // namespace
 
 double Encode(const Distribution& target, const Distribution& source, double internal) {
@@ -108,7 +133,7 @@ const History::ParamColumn& History::Column(const std::string& name, const Distr
   return column;
 }
 
-const std::vector<char>& History::Below(int64_t n_below) {
+const std::vector<double>& History::Below(int64_t n_below) {
   if (below_for_n_ != n_below || below_for_finished_ != finished_.size()) {
     ComputeBelow(n_below);
     below_for_n_ = n_below;
@@ -118,7 +143,7 @@ const std::vector<char>& History::Below(int64_t n_below) {
 }
 
 void History::ComputeBelow(int64_t n_below) {
-  below_.assign(by_number_.size(), 0);
+  below_.assign(by_number_.size(), 0.0);
   std::vector<int64_t> complete;
   std::vector<int64_t> pruned;
   for (int64_t number : finished_) {
@@ -133,8 +158,9 @@ void History::ComputeBelow(int64_t n_below) {
     std::vector<std::pair<double, int64_t>> ranked;
     ranked.reserve(complete.size());
     for (int64_t number : complete) ranked.emplace_back(loss(*by_number_[static_cast<size_t>(number)], 0), number);
-    std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(from_complete - 1), ranked.end());
-    for (size_t i = 0; i < from_complete; ++i) below_[static_cast<size_t>(ranked[i].second)] = 1;
+    std::sort(ranked.begin(), ranked.end());
+    ShareBelow(
+        ranked, from_complete, [](const auto& a, const auto& b) { return a.first == b.first; }, below_);
   } else if (from_complete > 0) {
     std::vector<std::vector<double>> losses;
     losses.reserve(complete.size());
@@ -144,7 +170,7 @@ void History::ComputeBelow(int64_t n_below) {
       for (size_t m = 0; m < row.size(); ++m) row[m] = loss(trial, m);
       losses.push_back(std::move(row));
     }
-    for (size_t i : SelectBelowMultiObjective(losses, from_complete)) below_[static_cast<size_t>(complete[i])] = 1;
+    for (size_t i : SelectBelowMultiObjective(losses, from_complete)) below_[static_cast<size_t>(complete[i])] = 1.0;
   }
   remaining -= from_complete;
   if (remaining == 0 || pruned.empty()) return;
@@ -163,8 +189,10 @@ void History::ComputeBelow(int64_t n_below) {
     ranked.emplace_back(-static_cast<double>(step), score, number);
   }
   std::sort(ranked.begin(), ranked.end());
-  for (size_t i = 0; i < std::min(remaining, ranked.size()); ++i)
-    below_[static_cast<size_t>(std::get<2>(ranked[i]))] = 1;
+  ShareBelow(
+      ranked, remaining,
+      [](const auto& a, const auto& b) { return std::get<0>(a) == std::get<0>(b) && std::get<1>(a) == std::get<1>(b); },
+      below_);
 }
 
 }  // namespace hyperscout::tpe

@@ -40,9 +40,11 @@ class History {
   // Parameter `name` encoded under `distribution` for every finished trial. The sorted view lets TPE compute
   // neighbour bandwidths without sorting on every suggestion.
   const ParamColumn& Column(const std::string& name, const Distribution& distribution);
-  // 1 for trial numbers in the "below" set of `n_below` trials: the best COMPLETE trials, then (when there are too
-  // few) the best PRUNED ones. Cached until more trials finish.
-  const std::vector<char>& Below(int64_t n_below);
+  // By trial number, the share of each finished trial in the "below" set of `n_below` trials: the best COMPLETE
+  // trials, then (when there are too few) the best PRUNED ones. 1 for a trial ranked inside the set, 0 outside. Trials
+  // that tie with the one ranked last share the places left among them: each gets places / ties, and the rest of its
+  // weight goes "above". Cached until more trials finish.
+  const std::vector<double>& Below(int64_t n_below);
 
  private:
   void Reset(const Study& study);
@@ -62,7 +64,7 @@ class History {
   GroupDecomposedSpace groups_;
   size_t below_for_finished_ = 0;
   int64_t below_for_n_ = -1;
-  std::vector<char> below_;
+  std::vector<double> below_;
 };
 
 }  // namespace hyperscout::tpe

@@ -198,7 +198,7 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
                         ? options.gamma_fn(n_finished)
                         : tpe::DefaultGamma(n_finished, options.gamma, multi_objective ? 0 : options.gamma_cap);
   n_below = std::clamp<int64_t>(n_below, 0, n_finished);
-  const std::vector<char>& below = history.Below(n_below);
+  const std::vector<double>& below = history.Below(n_below);
 
   s.dims.clear();
   s.columns.clear();
@@ -208,7 +208,8 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
   }
 
   // Observations: finished trials that have every parameter of `space` (so each branch of a conditional space is
-  // modelled from the trials that took it), in trial-number order for the weights.
+  // modelled from the trials that took it), in trial-number order for the weights. A trial tied at the split
+  // boundary is in both sets, with its share of weight in each (History::Below).
   s.below_numbers.clear();
   s.above_numbers.clear();
   for (int64_t number : history.finished()) {
@@ -220,7 +221,9 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
         break;
       }
     }
-    if (complete) (below[i] ? s.below_numbers : s.above_numbers).push_back(number);
+    if (!complete) continue;
+    if (below[i] > 0.0) s.below_numbers.push_back(number);
+    if (below[i] < 1.0) s.above_numbers.push_back(number);
   }
   // Constant liar: RUNNING trials join "above" as if they had the worst value, which pushes new candidates away
   // from points already being evaluated.
@@ -288,11 +291,8 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
     if (s.dims[d].kind == tpe::ParzenDim::Kind::kCategorical) continue;
     for (const auto& [value, number] : column.sorted) {
       const auto n = static_cast<size_t>(number);
-      if (s.position_below[n] >= 0) {
-        order_below.push_back(static_cast<uint32_t>(s.position_below[n]));
-      } else if (s.position_above[n] >= 0) {
-        order_above.push_back(static_cast<uint32_t>(s.position_above[n]));
-      }
+      if (s.position_below[n] >= 0) order_below.push_back(static_cast<uint32_t>(s.position_below[n]));
+      if (s.position_above[n] >= 0) order_above.push_back(static_cast<uint32_t>(s.position_above[n]));
     }
     for (uint32_t liar : s.liar_positions) {
       const auto at = std::upper_bound(order_above.begin(), order_above.end(), above_out[liar],
@@ -308,6 +308,11 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
     Weights(options, m_below, s.weights_below);
   }
   Weights(options, m_above, s.weights_above);
+  for (size_t i = 0; i < m_below; ++i) s.weights_below[i] *= below[static_cast<size_t>(s.below_numbers[i])];
+  for (int64_t number : s.above_numbers) {
+    const auto i = static_cast<size_t>(number);
+    s.weights_above[static_cast<size_t>(s.position_above[i])] *= 1.0 - below[i];
+  }
 
   tpe::ParzenOptions parzen;
   parzen.consider_prior = options.consider_prior;
