@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from bench.compare import metrics  # noqa: E402
-from bench.compare.profiles import PROFILES, cells  # noqa: E402
+from bench.compare.profiles import PROFILES, cells, parse_protocol, protocol_label  # noqa: E402
 from bench.compare.space import active, sample_uniform  # noqa: E402
 
 
@@ -94,6 +94,15 @@ def test_cells_have_unique_keys_and_gp_like_tools_respect_bbob_caps():
     assert max(c["dimension"] for c in gp) == 10 and max(c["dimension"] for c in tpe) == 20
     assert all(c["budget"] == 50 * c["dimension"] for c in gp)
     assert all(c["budget"] == 100 * c["dimension"] for c in tpe)
+
+
+def test_ml_protocols_parse_from_their_labels():
+    for label in ("16x8", "seq100", "4x2"):
+        assert protocol_label(parse_protocol(label)) == label
+    assert parse_protocol("16x8") == {"protocol": "batch", "batch": 8, "budget": 128}
+    for bad in ("16x", "seq", "0x8", "batch"):
+        with pytest.raises(ValueError, match="ROUNDSxBATCH"):
+            parse_protocol(bad)
 
 
 def test_driver_runs_random_search_and_reports_unknown_samplers(tmp_path):
