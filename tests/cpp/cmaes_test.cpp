@@ -515,30 +515,49 @@ double Quadratic3(Trial& trial) {
   return (x - 1.0) * (x - 1.0) + (k - 7.0) * (k - 7.0) + std::log(y) * std::log(y);
 }
 
-TEST(CmaEsSamplerTest, TwoStudyObjectsOnOneSqliteFileDriveOneCmaEs) {
-  TempFile file("hyperscout_cmaes_two_workers_");
-  auto storage_a = std::make_shared<SqliteStorage>(file.path);
-  auto storage_b = std::make_shared<SqliteStorage>(file.path);
-  // Each worker has its own storage connection, sampler object and Study; only the file is shared.
-  const Json options = {{"popsize", 6}};
-  auto a = NewStudy(MakeSampler("cmaes", 21, options), storage_a, "shared");
-  auto b = Study::Load("shared", storage_b, MakeSampler("cmaes", 21, options));
+// Two workers, each with its own connection, sampler object and Study on one SQLite file, alternate sequential
+// trials; together they must give exactly the trials of one worker with the same seed and options.
+struct TwoWorkers {
+  explicit TwoWorkers(const std::string& prefix) : file(prefix) {}
+  TempFile file;
+  std::shared_ptr<SqliteStorage> storage_a;
+  std::shared_ptr<SqliteStorage> storage_b;
+  std::unique_ptr<Study> a;
+  std::unique_ptr<Study> b;
+  std::vector<FrozenTrial> shared_trials;
+};
 
-  // Alternating sequential trials: the two workers together give exactly the trials of one worker. 31 trials are
-  // the startup trial and five generations of 6.
-  for (int k = 0; k < 31; ++k) {
-    Study& worker = k % 2 == 0 ? *a : *b;
+std::unique_ptr<TwoWorkers> AlternateTwoWorkersLikeOne(const std::string& prefix, uint64_t seed, const Json& options,
+                                                       int n_trials) {
+  auto w = std::make_unique<TwoWorkers>(prefix);
+  w->storage_a = std::make_shared<SqliteStorage>(w->file.path);
+  w->storage_b = std::make_shared<SqliteStorage>(w->file.path);
+  w->a = NewStudy(MakeSampler("cmaes", seed, options), w->storage_a, "shared");
+  w->b = Study::Load("shared", w->storage_b, MakeSampler("cmaes", seed, options));
+  for (int k = 0; k < n_trials; ++k) {
+    Study& worker = k % 2 == 0 ? *w->a : *w->b;
     Trial trial = worker.Ask();
     worker.Tell(trial, Quadratic3(trial));
   }
-  auto single = NewStudy(MakeSampler("cmaes", 21, options), nullptr, "single");
-  single->Optimize(Quadratic3, {.n_trials = 31});
-  const auto shared_trials = a->Trials();
+  auto single = NewStudy(MakeSampler("cmaes", seed, options), nullptr, "single");
+  single->Optimize(Quadratic3, {.n_trials = n_trials});
+  w->shared_trials = w->a->Trials();
   const auto single_trials = single->Trials();
-  ASSERT_EQ(shared_trials.size(), 31u);
-  for (size_t t = 0; t < shared_trials.size(); ++t) {
-    EXPECT_EQ(shared_trials[t].params, single_trials[t].params) << "trial " << t;
+  EXPECT_EQ(w->shared_trials.size(), static_cast<size_t>(n_trials));
+  for (size_t t = 0; t < std::min(w->shared_trials.size(), single_trials.size()); ++t) {
+    EXPECT_EQ(w->shared_trials[t].params, single_trials[t].params) << "trial " << t;
   }
+  return w;
+}
+
+TEST(CmaEsSamplerTest, TwoStudyObjectsOnOneSqliteFileDriveOneCmaEs) {
+  // 31 trials are the startup trial and five generations of 6.
+  auto w = AlternateTwoWorkersLikeOne("hyperscout_cmaes_two_workers_", 21, {{"popsize", 6}}, 31);
+  Study* a = w->a.get();
+  Study* b = w->b.get();
+  const auto& shared_trials = w->shared_trials;
+  const auto& storage_a = w->storage_a;
+  const auto& storage_b = w->storage_b;
 
   // Overlapping trials (ask, ask, tell, tell; three pairs fill a generation): every generation gets each index once,
   // and none starts before the previous one is complete.
@@ -576,25 +595,10 @@ TEST(CmaEsSamplerTest, TwoStudyObjectsOnOneSqliteFileDriveOneCmaEs) {
 TEST(CmaEsSamplerTest, LrAdaptStateIsSharedByWorkersAndResetAtRestarts) {
   // Two workers on one SQLite file with lr_adapt give exactly the trials of one worker: the adaptation state travels
   // with the stored state.
-  TempFile file("hyperscout_cmaes_lr_adapt_");
-  auto storage_a = std::make_shared<SqliteStorage>(file.path);
-  auto storage_b = std::make_shared<SqliteStorage>(file.path);
-  const Json options = {{"popsize", 6}, {"lr_adapt", true}};
-  auto a = NewStudy(MakeSampler("cmaes", 23, options), storage_a, "shared");
-  auto b = Study::Load("shared", storage_b, MakeSampler("cmaes", 23, options));
-  for (int k = 0; k < 61; ++k) {
-    Study& worker = k % 2 == 0 ? *a : *b;
-    Trial trial = worker.Ask();
-    worker.Tell(trial, Quadratic3(trial));
-  }
-  auto single = NewStudy(MakeSampler("cmaes", 23, options), nullptr, "single");
-  single->Optimize(Quadratic3, {.n_trials = 61});
-  const auto shared_trials = a->Trials();
-  const auto single_trials = single->Trials();
-  ASSERT_EQ(shared_trials.size(), 61u);
-  for (size_t t = 0; t < shared_trials.size(); ++t) {
-    EXPECT_EQ(shared_trials[t].params, single_trials[t].params) << "trial " << t;
-  }
+  auto w = AlternateTwoWorkersLikeOne("hyperscout_cmaes_lr_adapt_", 23, {{"popsize", 6}, {"lr_adapt", true}}, 61);
+  const auto& shared_trials = w->shared_trials;
+  const auto& storage_a = w->storage_a;
+  Study* a = w->a.get();
   const std::string space = SlotOf(shared_trials.back())["space"].get<std::string>();
   const auto state = storage_a->GetSamplerState(a->id(), "cmaes:" + space + ":0");
   ASSERT_TRUE(state.has_value());
