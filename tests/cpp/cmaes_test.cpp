@@ -49,6 +49,18 @@ Objective Ellipsoid(int64_t n, double condition, const Eigen::MatrixXd& rotation
   };
 }
 
+// One generation: popsize asks, each scored by f right after it is drawn, then the tell; returns the best value.
+double Generation(cmaes::Cma& cma, Rng& rng, const Objective& f) {
+  std::vector<Eigen::VectorXd> xs;
+  std::vector<double> values;
+  for (int64_t k = 0; k < cma.popsize(); ++k) {
+    xs.push_back(cma.Ask(rng));
+    values.push_back(f(xs.back()));
+  }
+  cma.Tell(xs, values);
+  return *std::min_element(values.begin(), values.end());
+}
+
 // Runs one CMA-ES (no restarts) until f < target or the budget is spent; returns the best value.
 double Minimize(const Objective& f, int64_t n, const cmaes::CmaConfig& config, int64_t budget, double target,
                 uint64_t seed) {
@@ -56,15 +68,8 @@ double Minimize(const Objective& f, int64_t n, const cmaes::CmaConfig& config, i
   Rng rng(seed);
   double best = std::numeric_limits<double>::infinity();
   for (int64_t evals = 0; evals < budget && best >= target;) {
-    std::vector<Eigen::VectorXd> xs;
-    std::vector<double> values;
-    for (int64_t k = 0; k < cma.popsize(); ++k) {
-      xs.push_back(cma.Ask(rng));
-      values.push_back(f(xs.back()));
-      best = std::min(best, values.back());
-    }
     evals += cma.popsize();
-    cma.Tell(xs, values);
+    best = std::min(best, Generation(cma, rng, f));
   }
   return best;
 }
@@ -100,15 +105,7 @@ TEST(CmaTest, StateRoundTripsThroughJsonAndKeepsSampling) {
     config.thresholds = {{}, {0.25, 0.5, 0.75}, {}, {0.5}};
     cmaes::Cma cma(Eigen::VectorXd::Constant(n, 0.5), 0.3, config);
     Rng rng(9);
-    for (int g = 0; g < 15; ++g) {
-      std::vector<Eigen::VectorXd> xs;
-      std::vector<double> values;
-      for (int64_t k = 0; k < cma.popsize(); ++k) {
-        xs.push_back(cma.Ask(rng));
-        values.push_back(f(xs.back()));
-      }
-      cma.Tell(xs, values);
-    }
+    for (int g = 0; g < 15; ++g) Generation(cma, rng, f);
     const Json saved = cma.ToJson();
     const cmaes::Cma restored = cmaes::Cma::FromJson(Json::parse(saved.dump()));
     EXPECT_EQ(restored.ToJson(), saved) << "separable " << separable;
@@ -130,13 +127,7 @@ TEST(CmaTest, MarginKeepsProbabilityOfLeavingTheCell) {
   cmaes::Cma cma(Eigen::VectorXd::Constant(2, 0.5), 0.2, config);
   Rng rng(1);
   for (int g = 0; g < 200; ++g) {
-    std::vector<Eigen::VectorXd> xs;
-    std::vector<double> values;
-    for (int64_t k = 0; k < cma.popsize(); ++k) {
-      xs.push_back(cma.Ask(rng));
-      values.push_back(xs.back()[0] + (xs.back()[1] - 0.5) * (xs.back()[1] - 0.5));
-    }
-    cma.Tell(xs, values);
+    Generation(cma, rng, [](const Eigen::VectorXd& x) { return x[0] + (x[1] - 0.5) * (x[1] - 0.5); });
   }
   // Without the margin the first coordinate would collapse far below 0.5; with it, P(x_0 >= 0.5) stays >= alpha.
   const double alpha = 1.0 / (2.0 * 10.0);
@@ -189,13 +180,7 @@ cmaes::Cma RunGenerations(const Objective& f, int64_t n, const cmaes::CmaConfig&
   cmaes::Cma cma(Eigen::VectorXd::Constant(n, 0.6), 0.2, config);
   Rng rng(seed);
   for (int64_t g = 0; g < generations; ++g) {
-    std::vector<Eigen::VectorXd> xs;
-    std::vector<double> values;
-    for (int64_t k = 0; k < cma.popsize(); ++k) {
-      xs.push_back(cma.Ask(rng));
-      values.push_back(f(xs.back()) + noise * rng.Normal());
-    }
-    cma.Tell(xs, values);
+    Generation(cma, rng, [&](const Eigen::VectorXd& x) { return f(x) + noise * rng.Normal(); });
   }
   return cma;
 }
@@ -229,17 +214,12 @@ TEST(CmaLrAdaptTest, StateRoundTripsAndContinuesIdentically) {
   cmaes::Cma restored = cmaes::Cma::FromJson(Json::parse(saved.dump()));
   EXPECT_EQ(restored.ToJson(), saved);
   EXPECT_TRUE(restored.lr_adapt());
-  // Two workers that load the same stored text take the same next step, bit for bit.
+  // Two workers that load the same stored text draw the same generation and take the same step, bit for bit.
   cmaes::Cma again = cmaes::Cma::FromJson(Json::parse(saved.dump()));
   Rng rng(5);
-  std::vector<Eigen::VectorXd> xs;
-  std::vector<double> values;
-  for (int64_t k = 0; k < restored.popsize(); ++k) {
-    xs.push_back(restored.Ask(rng));
-    values.push_back(f(xs.back()));
-  }
-  restored.Tell(xs, values);
-  again.Tell(xs, values);
+  Rng same_rng(5);
+  Generation(restored, rng, f);
+  Generation(again, same_rng, f);
   EXPECT_EQ(restored.ToJson(), again.ToJson());
   EXPECT_NE(restored.ToJson()["lr_adapt"], saved["lr_adapt"]);
   // Without lr_adapt the state has no such entry, and old states without it load as plain CMA-ES.
@@ -256,6 +236,14 @@ TEST(CmaLrAdaptTest, StateRoundTripsAndContinuesIdentically) {
   EXPECT_THROW(cmaes::Cma(Eigen::VectorXd::Constant(2, 0.5), 0.2, separable), InvalidArgumentError);
 }
 
+// f at the final mean of `seeds` runs of RunGenerations (seeds first_seed, first_seed + 1, ...), averaged.
+double MeanFinalValue(const Objective& f, int64_t n, const cmaes::CmaConfig& config, int64_t generations, double noise,
+                      uint64_t first_seed, int seeds) {
+  double sum = 0.0;
+  for (int s = 0; s < seeds; ++s) sum += f(RunGenerations(f, n, config, generations, noise, first_seed + s).mean());
+  return sum / seeds;
+}
+
 TEST(CmaLrAdaptTest, SolvesMultimodalRastriginBetterWithTheDefaultPopulation) {
   // Nomura et al. 2023, sec. 5: with lr_adapt, the default popsize (10 in 10-D) finds far better Rastrigin basins
   // than plain CMA-ES, which converges to a local optimum within a few hundred generations.
@@ -263,15 +251,10 @@ TEST(CmaLrAdaptTest, SolvesMultimodalRastriginBetterWithTheDefaultPopulation) {
   const Objective f = UnitRastrigin(n);
   cmaes::CmaConfig lra;
   lra.lr_adapt = true;
-  double plain_sum = 0.0;
-  double lra_sum = 0.0;
-  const int seeds = 5;
-  for (int seed = 0; seed < seeds; ++seed) {
-    plain_sum += f(RunGenerations(f, n, {}, kRastriginGenerations, 0.0, 100 + seed).mean());
-    lra_sum += f(RunGenerations(f, n, lra, kRastriginGenerations, 0.0, 100 + seed).mean());
-  }
-  std::cout << "rastrigin plain " << plain_sum / seeds << " lra " << lra_sum / seeds << std::endl;
-  EXPECT_LT(lra_sum, 0.6 * plain_sum);
+  const double plain = MeanFinalValue(f, n, {}, kRastriginGenerations, 0.0, 100, 5);
+  const double adapted = MeanFinalValue(f, n, lra, kRastriginGenerations, 0.0, 100, 5);
+  std::cout << "rastrigin plain " << plain << " lra " << adapted << std::endl;
+  EXPECT_LT(adapted, 0.6 * plain);
 }
 
 TEST(CmaLrAdaptTest, KeepsImprovingOnANoisySphere) {
@@ -282,17 +265,12 @@ TEST(CmaLrAdaptTest, KeepsImprovingOnANoisySphere) {
   const double start = sphere(Eigen::VectorXd::Constant(n, 0.6));
   cmaes::CmaConfig lra;
   lra.lr_adapt = true;
-  double plain_sum = 0.0;
-  double lra_sum = 0.0;
-  const int seeds = 5;
-  for (int seed = 0; seed < seeds; ++seed) {
-    plain_sum += sphere(RunGenerations(sphere, n, {}, kNoisyGenerations, kNoise, 200 + seed).mean());
-    lra_sum += sphere(RunGenerations(sphere, n, lra, kNoisyGenerations, kNoise, 200 + seed).mean());
-  }
-  std::cout << "noisy start " << start << " plain " << plain_sum / seeds << " lra " << lra_sum / seeds << std::endl;
+  const double plain = MeanFinalValue(sphere, n, {}, kNoisyGenerations, kNoise, 200, 5);
+  const double adapted = MeanFinalValue(sphere, n, lra, kNoisyGenerations, kNoise, 200, 5);
+  std::cout << "noisy start " << start << " plain " << plain << " lra " << adapted << std::endl;
   // When written: start 0.9, plain 0.0072, lr_adapt 0.00019 (mean over the seeds).
-  EXPECT_LT(lra_sum / seeds, 1e-3 * start);
-  EXPECT_LT(lra_sum, 0.1 * plain_sum);
+  EXPECT_LT(adapted, 1e-3 * start);
+  EXPECT_LT(adapted, 0.1 * plain);
 }
 
 TEST(CmaRestartTest, IpopDoublesAndBipopAlternates) {
