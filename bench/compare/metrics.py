@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 # COCO's 51 precision targets: 10^2 down to 10^-8, five per decade (Hansen et al. 2021, "COCO: performance
 # assessment", arXiv:1605.03560, section "target values").
@@ -18,6 +18,13 @@ def best_so_far(values: Sequence[float]) -> List[float]:
             best = v
         out.append(best)
     return out
+
+
+def scored_values(record: Mapping[str, Any]) -> List[float]:
+    """The values a run is scored by, in evaluation order: on a noisy problem the noise-free value of each
+    point evaluated ("clean_values"), so the best of them is the best noise-free point and a lucky draw earns
+    nothing; else the values the tool was told."""
+    return list(record.get("clean_values", record["values"]))
 
 
 def first_hits(values: Sequence[float], optimum: float, targets: Sequence[float] = TARGETS) -> List[Optional[int]]:

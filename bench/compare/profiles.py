@@ -21,7 +21,7 @@ PROFILES: Dict[str, Dict[str, Any]] = {
                "protocols": [{"protocol": "batch", "batch": 8, "budget": 128}]},
         "bbob": {"dimensions": [2, 5], "functions": [1, 7, 8, 15, 21], "max_multiplier": 20, "gp_max_multiplier": 20,
                  "gp_max_dimension": 5, "budgets": [10, 20]},
-        "synthetic": {"problems": ["mixed", "conditional"], "budget": 60},
+        "synthetic": {"problems": ["mixed", "conditional", "branin", "hartmann6", "branin_noisy"], "budget": 60},
         "timing": {"history": 200, "repeats": 5},
     },
     "full": {
@@ -31,7 +31,8 @@ PROFILES: Dict[str, Dict[str, Any]] = {
                "protocols": [{"protocol": "batch", "batch": 8, "budget": 128}, {"protocol": "seq", "batch": 1, "budget": 100}]},
         "bbob": {"dimensions": [2, 5, 10, 20], "functions": list(range(1, 25)), "max_multiplier": 100,
                  "gp_max_multiplier": 50, "gp_max_dimension": 10, "budgets": [10, 20, 50, 100]},
-        "synthetic": {"problems": ["mixed", "conditional", "nested", "integers"], "budget": 100},
+        "synthetic": {"problems": ["mixed", "conditional", "nested", "integers", "branin", "hartmann6",
+                                   "log_rosenbrock4", "branin_noisy"], "budget": 100},
         "timing": {"history": 200, "repeats": 20},
     },
 }  # fmt: skip
@@ -40,10 +41,13 @@ SUITES = ["timing", "synthetic", "bbob", "ml"]
 
 
 def protocol_label(cell: Dict[str, Any]) -> str:
+    """The label of a cell's protocol: "16x8", "seq100" or "timing", then "+sharedN" when its first N trials are
+    the shared startup, so such cells have keys of their own and never mix with ordinary runs."""
+    shared = f"+shared{cell['shared_startup']}" if cell.get("shared_startup") else ""
     if cell["protocol"] == "batch":
-        return f"{cell['budget'] // cell['batch']}x{cell['batch']}"
+        return f"{cell['budget'] // cell['batch']}x{cell['batch']}{shared}"
     if cell["protocol"] == "seq":
-        return f"seq{cell['budget']}"
+        return f"seq{cell['budget']}{shared}"
     return cell["protocol"]
 
 
@@ -58,12 +62,28 @@ def parse_protocol(label: str) -> Dict[str, Any]:
     raise ValueError(f"unknown protocol {label!r}: use ROUNDSxBATCH (e.g. 16x8) or seqN (e.g. seq100)")
 
 
-def cells(profile: Dict[str, Any], suites: List[str], tools: List[str], seeds: int, ml_tasks: List[str]) -> List[Dict[str, Any]]:
-    """Every (suite, problem, protocol, tool, seed) cell of a run, in the order they are run."""
+def parse_shared_startup(text: str) -> int:
+    """--shared-startup: a whole number of trials, 0 (the default) for none."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise ValueError(f"expected a whole number of trials (0 for none), got {text!r}")
+    return n
+
+
+def cells(profile: Dict[str, Any], suites: List[str], tools: List[str], seeds: int, ml_tasks: List[str],
+          shared_startup: int = 0) -> List[Dict[str, Any]]:  # fmt: skip
+    """Every (suite, problem, protocol, tool, seed) cell of a run, in the order they are run. With
+    `shared_startup` N > 0 every optimization cell (not timing) starts from the same N random trials for all
+    tools (worker.py)."""
     out: List[Dict[str, Any]] = []
 
     def add(suite: str, problem: str, tool: str, seed: int, **kw: Any) -> None:
         cell = {"suite": suite, "problem": problem, "tool": tool, "seed": seed, **kw}
+        if shared_startup > 0 and suite != "timing":
+            cell["shared_startup"] = shared_startup
         cell["key"] = "|".join(str(x) for x in (suite, problem, protocol_label(cell), tool, seed))
         out.append(cell)
 

@@ -4,6 +4,7 @@
 
 Every tool named in the run gets a row, with "install failed", "not available" or "crashed" where it has
 no numbers. Means are over seeds (± one standard error); see bench/README.md for each table's definition.
+Runs with a shared startup (run.py --shared-startup N) get sections of their own after the ordinary ones.
 """
 
 from __future__ import annotations
@@ -194,7 +195,9 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
 # ---- bbob ----
 
 
-def bbob_section(records: List[Dict[str, Any]], tools: List[str], out: Path, budgets: List[int]) -> List[str]:
+def bbob_section(
+    records: List[Dict[str, Any]], tools: List[str], out: Path, budgets: List[int], tag: str = ""
+) -> List[str]:
     bb = [r for r in records if r["suite"] == "bbob" and r["status"] == "ok"]
     if not any(r["suite"] == "bbob" for r in records):
         return []
@@ -244,42 +247,59 @@ def bbob_section(records: List[Dict[str, Any]], tools: List[str], out: Path, bud
                 by_seed.setdefault(r["seed"], []).append([metrics.fraction_reached(r["hits"], int(m * d)) for m in mults])
             runs = np.array([np.mean(v, axis=0) for v in by_seed.values()])
             band_plot(ax, mults, runs, tool)
-        save(fig, ax, out / f"bbob_d{d:02d}.png")
-        lines += [f"![bbob D={d}](bbob_d{d:02d}.png)", ""]
+        save(fig, ax, out / f"bbob_d{d:02d}{tag}.png")
+        lines += [f"![bbob D={d}](bbob_d{d:02d}{tag}.png)", ""]
     return lines
 
 
 # ---- synthetic ----
 
 
+def regret_at(record: Dict[str, Any], trials: int) -> float:
+    """Best scored value within the first `trials` evaluations minus the known optimum."""
+    return min(metrics.scored_values(record)[:trials]) - record["optimum"]
+
+
 def synthetic_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> List[str]:
     syn = [r for r in records if r["suite"] == "synthetic" and r["status"] == "ok"]
     if not any(r["suite"] == "synthetic" for r in records):
         return []
-    problems = sorted({r["problem"] for r in syn})
-    lines = ["## Mixed and conditional problems (final regret)", "",
-             "Best value found minus the known optimum after the whole budget; mean ± s.e. over seeds.", ""]  # fmt: skip
-    lines += ["| tool | " + " | ".join(problems) + " |", "|---|" + "---:|" * len(problems)]
-    for tool in tools:
-        if not any(r["tool"] == tool for r in syn):
-            note = no_data_note([r for r in records if r["suite"] == "synthetic"], tool)
-            lines.append(f"| {tool} | {note} |" + " |" * (len(problems) - 1))
-            continue
-        row = []
+    lines = ["## Synthetic problems (regret)", "",
+             "Regret = best value found minus the known optimum, after half the budget and after all of it; on a "
+             "noisy problem (`branin_noisy`) the noise-free value of the best noise-free point evaluated. Mean ± s.e. "
+             "over seeds.", ""]  # fmt: skip
+    if not syn:
+        lines += ["| tool | status |", "|---|---|"]
+        lines += [f"| {tool} | {no_data_note(records, tool)} |" for tool in tools] + [""]
+    for label in sorted({protocol_label(r) for r in syn}):
+        cells = [r for r in syn if protocol_label(r) == label]
+        problems = sorted({r["problem"] for r in cells})
+        budget = min((r["budget"] for r in cells), default=0)
+        for trials in sorted({budget // 2, budget} - {0}):
+            lines += [f"### protocol {label}, regret after {trials} trials", ""]
+            lines += ["| tool | " + " | ".join(problems) + " |", "|---|" + "---:|" * len(problems)]
+            for tool in tools:
+                if not any(r["tool"] == tool for r in cells):
+                    note = no_data_note([r for r in records if r["suite"] == "synthetic"], tool)
+                    lines.append(f"| {tool} | {note} |" + " |" * (len(problems) - 1))
+                    continue
+                row = []
+                for prob in problems:
+                    regrets = [regret_at(r, trials) for r in cells if r["tool"] == tool and r["problem"] == prob]
+                    row.append(fmt_mse(*metrics.mean_se(regrets)) if regrets else "—")
+                lines.append(f"| {tool} | " + " | ".join(row) + " |")
+            lines.append("")
         for prob in problems:
-            regrets = [min(r["values"]) - r["optimum"] for r in syn if r["tool"] == tool and r["problem"] == prob]
-            row.append(fmt_mse(*metrics.mean_se(regrets)) if regrets else "—")
-        lines.append(f"| {tool} | " + " | ".join(row) + " |")
-    lines.append("")
-    for prob in problems:
-        fig, ax = new_figure(f"{prob}", "trials", "regret (best-so-far − optimum)")
-        for tool in tools:
-            cells = [r for r in syn if r["tool"] == tool and r["problem"] == prob]
-            if cells:
-                runs = np.array([np.array(metrics.best_so_far(r["values"])) - r["optimum"] for r in cells])
-                band_plot(ax, np.arange(1, runs.shape[1] + 1), np.maximum(runs, 1e-12), tool, log_y=True)
-        save(fig, ax, out / f"synthetic_{prob}.png")
-        lines += [f"![{prob}](synthetic_{prob}.png)", ""]
+            fig, ax = new_figure(f"{prob}, {label}", "trials", "regret (best-so-far − optimum)")
+            for tool in tools:
+                runs = [r for r in cells if r["tool"] == tool and r["problem"] == prob]
+                if runs:
+                    scored = [metrics.best_so_far(metrics.scored_values(r)) for r in runs]
+                    curves = np.array(scored) - runs[0]["optimum"]
+                    band_plot(ax, np.arange(1, curves.shape[1] + 1), np.maximum(curves, 1e-12), tool, log_y=True)
+            name = f"synthetic_{label}_{prob}.png"
+            save(fig, ax, out / name)
+            lines += [f"![{prob}, {label}]({name})", ""]
     return lines
 
 
@@ -348,10 +368,18 @@ def main() -> None:
     head += [f"- command: `python3 bench/compare/run.py {' '.join(shlex.quote(a) for a in argv)}`" for argv in commands]
     head.append("")
     body = status_table(records, tools)
-    body += timing_section(records, tools, out)
-    body += ml_section(records, tools, out)
-    body += bbob_section(records, tools, out, budgets)
-    body += synthetic_section(records, tools, out)
+    # Runs with a shared startup get sections of their own: no table or normalization mixes them with others.
+    for shared in sorted({r.get("shared_startup", 0) for r in records}):
+        part = [r for r in records if r.get("shared_startup", 0) == shared]
+        if shared:
+            body += [f"# Runs with a shared startup of {shared} trials", "",
+                     f"Every tool was told the same {shared} uniform random points (drawn from the seed alone) as its "
+                     "first trials before it sampled; budgets and regrets include them.", ""]  # fmt: skip
+        else:
+            body += timing_section(part, tools, out)
+        body += ml_section(part, tools, out)
+        body += bbob_section(part, tools, out, budgets, tag=f"_shared{shared}" if shared else "")
+        body += synthetic_section(part, tools, out)
     (out / "README.md").write_text("\n".join(head + body) + "\n", encoding="utf-8")
     print(f"wrote {out / 'README.md'}")
 

@@ -5,6 +5,8 @@ seeds and budgets, then writes OUT/README.md (tables) and OUT/*.png (plots).
     bench/compare/setup.sh                          # once: virtual environments, records what installed
     python3 bench/compare/run.py --profile quick    # a few minutes
     python3 bench/compare/run.py --profile full --jobs 2 --out bench/results/compare-full   # hours
+    python3 bench/compare/run.py --suites synthetic --tools hyperscout:gp,optuna:gp --shared-startup 10
+                                                    # the same 10 random first trials for both tools
 
 Each (tool, problem, protocol) group of seeds runs in a subprocess of the tool's virtual environment
 (`python -m bench.compare.worker`), so a tool that crashes or hangs costs only its own cells. Results are
@@ -31,7 +33,14 @@ from typing import Any, Dict, List, Optional
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.compare.profiles import PROFILES, SUITES, cells, parse_protocol, protocol_label  # noqa: E402
+from bench.compare.profiles import (  # noqa: E402
+    PROFILES,
+    SUITES,
+    cells,
+    parse_protocol,
+    parse_shared_startup,
+    protocol_label,
+)
 
 STATUS_FILE = ROOT / "bench" / "compare" / "install-status.json"
 FINAL = ("ok", "crashed")  # statuses a rerun keeps
@@ -135,6 +144,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--seeds", type=int, help="seeds per cell (default: the profile's; 10 or more for claims)")
     p.add_argument("--ml-tasks", help="comma-separated ML tasks (default: the profile's; 'all' for all 90)")
     p.add_argument("--ml-protocols", help="comma-separated ML protocols (default: the profile's), e.g. 16x8,seq100")
+    p.add_argument("--shared-startup", default="0", metavar="N",
+                   help="every tool's first N trials are the same uniform random points (per seed), told to it "
+                   "before it samples, so tools differ only after them; kept apart from ordinary runs (protocol "
+                   "label +sharedN)")  # fmt: skip
     p.add_argument("--problems", help="only problems whose name matches this regular expression, e.g. 'mixed|f0[18]-d02'")
     p.add_argument("--out", default=None, help="output directory (default bench/results/compare-<profile>)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes at once (2 cores: at most 2)")
@@ -175,19 +188,27 @@ def main(argv: Optional[List[str]] = None) -> int:
         except ValueError as e:
             p.error(f"--ml-protocols: {e}")
         profile = {**profile, "ml": {**profile["ml"], "protocols": protocols}}
+    try:
+        shared_startup = parse_shared_startup(args.shared_startup)
+    except ValueError as e:
+        p.error(f"--shared-startup: {e}")
+    wanted = re.compile(args.problems) if args.problems else None
+    selected = [
+        c
+        for c in cells(profile, suites, tools, seeds, ml_tasks, shared_startup)
+        if wanted is None or wanted.search(c["problem"])
+    ]
+    short = next((c for c in selected if c.get("shared_startup", 0) >= c["budget"]), None)
+    if short:
+        p.error(f"--shared-startup: {shared_startup} trials leave nothing to the tool in {short['suite']} "
+                f"{short['problem']}, whose budget is {short['budget']} trials; use fewer")  # fmt: skip
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"compare-{args.profile}"
     out.mkdir(parents=True, exist_ok=True)
 
     status = load_install_status(args.no_venv)
     results = Results(out / "results.jsonl")
     done = read_done(results.path)
-    wanted = re.compile(args.problems) if args.problems else None
-    todo = [
-        c
-        for c in cells(profile, suites, tools, seeds, ml_tasks)
-        if done.get(c["key"], {}).get("status", "").split(":")[0] not in FINAL
-        and (wanted is None or wanted.search(c["problem"]))
-    ]
+    todo = [c for c in selected if done.get(c["key"], {}).get("status", "").split(":")[0] not in FINAL]
 
     # Record install failures at once; group the rest by (tool, suite, problem, protocol) into chunks.
     chunks: Dict[tuple, List[Dict[str, Any]]] = {}

@@ -81,3 +81,10 @@ def sample_uniform(space: Space, rng: np.random.Generator) -> Dict[str, Any]:
         return float(rng.uniform(low, high))
 
     return suggest_all(space, one)
+
+
+def fill_inactive(space: Space, values: Dict[str, Any], rng: np.random.Generator) -> Dict[str, Any]:
+    """`values` plus a uniform draw for every parameter of the space it lacks, for tools that see every
+    parameter whatever the conditions say (HEBO): what they are told then looks like what they suggest."""
+    unconditional = [{k: v for k, v in param.items() if k != "cond"} for param in space if param["name"] not in values]
+    return {**sample_uniform(unconditional, rng), **values}

@@ -2,11 +2,16 @@
 `<venv>/bin/python -m bench.compare.worker` from the repository root with a JSON list of cells on stdin.
 
 A cell: {"key", "suite", "problem", "tool", "seed", "protocol": "batch"|"seq"|"timing", "budget", "batch",
-"history", "repeats"}. Its line adds "status" ("ok", "not available: ...", "crashed: ...") and:
-- ml/synthetic: "values" (every loss, in evaluation order);
+"history", "repeats", "shared_startup"}. Its line adds "status" ("ok", "not available: ...", "crashed: ...") and:
+- ml/synthetic: "values" (every loss the tool was told, in evaluation order), plus "clean_values" (the
+  noise-free value of each) on a noisy problem;
 - bbob: "hits" (first evaluation reaching each of COCO's 51 targets) and "final_precision";
 - all: "suggest_ms" (mean ms per suggestion in blocks of 10 trials), "wall_s", "eval_s";
 - timing: "ask_ms" (one value per repetition).
+
+With "shared_startup": N, the first N trials are not the tool's: they are N uniform random points drawn
+from a stream seeded by the cell's seed alone (the same for every tool), evaluated and told to the tool
+(`add_history`) before it samples; they count towards the budget.
 """
 
 from __future__ import annotations
@@ -21,14 +26,23 @@ import numpy as np
 
 from bench.compare import metrics
 from bench.compare.problems import make as make_problem
-from bench.compare.space import active, sample_uniform
+from bench.compare.space import Space, active, sample_uniform
 from bench.compare.tools import make_tool, unavailable
 
 BLOCK = 10
+# Entropy added to the seed for the shared startup points, so they never repeat the first draws of the
+# harness's random search (seeded by the bare seed) nor the observation noise (problems.synthetic).
+STARTUP_STREAM = 2
 
 
 def _round(x: float) -> float:
     return float(f"{x:.7g}")
+
+
+def startup_points(space: Space, seed: int, n: int) -> List[Dict[str, Any]]:
+    """The shared startup: n uniform random points that depend only on the space and the seed."""
+    rng = np.random.default_rng([seed, STARTUP_STREAM])
+    return [sample_uniform(space, rng) for _ in range(n)]
 
 
 def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
@@ -36,20 +50,35 @@ def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
     budget, batch = int(cell["budget"]), int(cell.get("batch", 1))
     tool = make_tool(cell["tool"], problem.space, cell["seed"], budget)
     values: List[float] = []
+    clean: List[float] = []
     suggest_s: List[float] = []
     eval_s = 0.0
+
+    def evaluate(params: Dict[str, Any]) -> float:
+        nonlocal eval_s
+        params = active(problem.space, params)
+        e0 = time.perf_counter()
+        value = problem.objective(params)
+        eval_s += time.perf_counter() - e0
+        if problem.clean is not None:
+            clean.append(problem.clean(params))
+        return value
+
     start = time.perf_counter()
+    shared = int(cell.get("shared_startup", 0))
+    if shared > 0:
+        rows = [(params, evaluate(params)) for params in startup_points(problem.space, cell["seed"], shared)]
+        t0 = time.perf_counter()
+        tool.add_history(rows)
+        suggest_s.extend([(time.perf_counter() - t0) / shared] * shared)  # the tells of the startup trials
+        values.extend(value for _, value in rows)
     while len(values) < budget:
         n = min(batch, budget - len(values))
         t0 = time.perf_counter()
         asked = tool.ask(n)
         t1 = time.perf_counter()
         suggest_s.extend([(t1 - t0) / len(asked)] * len(asked))
-        results = []
-        for handle, params in asked:
-            e0 = time.perf_counter()
-            results.append(problem.objective(active(problem.space, params)))
-            eval_s += time.perf_counter() - e0
+        results = [evaluate(params) for _, params in asked]
         t2 = time.perf_counter()
         for (handle, params), value in zip(asked, results):
             tool.tell(handle, params, value)
@@ -70,6 +99,8 @@ def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
         out["final_precision"] = _round(min(values) - problem.optimum)
     else:
         out["values"] = [_round(v) for v in values]
+        if problem.clean is not None:
+            out["clean_values"] = [_round(v) for v in clean]
     return out
 
 

@@ -15,7 +15,13 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from bench.compare import metrics  # noqa: E402
-from bench.compare.profiles import PROFILES, cells, parse_protocol, protocol_label  # noqa: E402
+from bench.compare.profiles import (  # noqa: E402
+    PROFILES,
+    cells,
+    parse_protocol,
+    parse_shared_startup,
+    protocol_label,
+)
 from bench.compare.space import active, sample_uniform  # noqa: E402
 
 
@@ -84,6 +90,114 @@ def test_known_optima_of_synthetic_problems():
     assert synthetic.mixed({"x0": 0.3, "x1": 0.3, "x2": 0.3, "lr": 1e-3, "n": 7, "kind": "b"}) == pytest.approx(0.0)
 
 
+def test_known_optima_of_the_classic_test_functions():
+    from bench.compare.problems import make
+
+    def value_at(name, params):
+        problem = make("synthetic", name, 0)
+        return problem.objective(params) - problem.optimum
+
+    # Branin's three global minima.
+    for x1, x2 in ((-math.pi, 12.275), (math.pi, 2.275), (9.42478, 2.475)):
+        assert value_at("branin", {"x1": x1, "x2": x2}) == pytest.approx(0.0, abs=1e-5)
+    x_star = [0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573]  # Hartmann 6-D's published argmin
+    assert value_at("hartmann6", {f"x{i}": x for i, x in enumerate(x_star)}) == pytest.approx(0.0, abs=1e-5)
+    assert value_at("log_rosenbrock4", {f"x{i}": 1.0 for i in range(4)}) == 0.0
+    # No point does better than the stated optimum.
+    rng = np.random.default_rng(0)
+    for name in ("branin", "hartmann6", "log_rosenbrock4", "mixed", "conditional"):
+        problem = make("synthetic", name, 0)
+        lowest = min(problem.objective(sample_uniform(problem.space, rng)) for _ in range(2000))
+        assert lowest > problem.optimum, name
+
+
+def test_noisy_branin_is_scored_by_its_noise_free_values():
+    from bench.compare.problems import make, synthetic
+    from bench.compare.report import regret_at
+
+    point = {"x1": 1.0, "x2": 2.0}
+    problem = make("synthetic", "branin_noisy", 3)
+    assert problem.optimum == synthetic.BRANIN_OPTIMUM and problem.clean(point) == synthetic.branin(point)
+    noise = np.array([problem.objective(point) - problem.clean(point) for _ in range(4000)])
+    assert abs(noise.mean()) < 0.1 and 0.9 < noise.std() < 1.1  # N(0, 1)
+    again = make("synthetic", "branin_noisy", 3)
+    assert [again.objective(point) for _ in range(5)] == pytest.approx(list(noise[:5] + problem.clean(point)))
+    other = make("synthetic", "branin_noisy", 4)
+    assert other.objective(point) != pytest.approx(noise[0] + problem.clean(point))
+    assert make("synthetic", "branin", 3).clean is None
+    # A lucky draw (observed 0.1) earns nothing: the regret is that of the best noise-free value.
+    record = {"values": [5.0, 0.1, 3.0], "clean_values": [4.0, 2.5, 1.0], "optimum": 0.5}
+    assert metrics.scored_values(record) == [4.0, 2.5, 1.0]
+    assert regret_at(record, 2) == pytest.approx(2.0)
+    assert regret_at(record, 3) == pytest.approx(0.5)
+    assert metrics.scored_values({"values": [5.0, 0.1], "optimum": 0.0}) == [5.0, 0.1]
+
+
+def test_shared_startup_is_the_same_for_every_tool_and_told_before_sampling(monkeypatch):
+    from bench.compare import worker
+    from bench.compare.space import Space
+
+    class Recorder:
+        """Stands in for a tool: records what it is told and asks uniform points of its own stream."""
+
+        def __init__(self, space: Space, seed: int) -> None:
+            self.space, self.rng, self.events = space, np.random.default_rng(seed + 100), []
+
+        def add_history(self, rows):
+            self.events.append(("history", rows))
+
+        def ask(self, n):
+            self.events.append(("ask", n))
+            return [(None, sample_uniform(self.space, self.rng)) for _ in range(n)]
+
+        def tell(self, handle, params, value):
+            self.events.append(("tell", value))
+
+    made = []
+
+    def make_tool(name, space, seed, budget):
+        made.append(Recorder(space, seed + len(made)))  # a different stream per "tool"
+        return made[-1]
+
+    monkeypatch.setattr(worker, "make_tool", make_tool)
+    cell = {"suite": "synthetic", "problem": "branin_noisy", "seed": 7, "protocol": "batch", "batch": 4, "budget": 12,
+            "shared_startup": 5}  # fmt: skip
+    first, second = (worker.run_optimization(dict(cell, tool=t)) for t in ("a", "b"))
+    assert first["values"][:5] == second["values"][:5] and first["clean_values"][:5] == second["clean_values"][:5]
+    assert first["values"][5:] != second["values"][5:]
+    assert len(first["values"]) == len(first["clean_values"]) == 12
+    for tool, result in zip(made, (first, second)):
+        kind, rows = tool.events[0]
+        assert kind == "history" and len(rows) == 5
+        assert [p for p, _ in rows] == worker.startup_points(tool.space, 7, 5)
+        assert [n for kind, n in tool.events if kind == "ask"] == [4, 3]  # then 7 trials in batches of 4
+        assert result["values"][:5] == pytest.approx([v for _, v in rows], rel=1e-6)
+    ordinary = worker.run_optimization(dict(cell, tool="a", shared_startup=0))
+    assert made[-1].events[0] == ("ask", 4) and ordinary["values"][:5] != first["values"][:5]
+
+
+def test_shared_startup_option_and_labels():
+    assert parse_shared_startup("0") == 0 and parse_shared_startup("10") == 10
+    for bad in ("-1", "ten", "2.5", ""):
+        with pytest.raises(ValueError, match="whole number"):
+            parse_shared_startup(bad)
+    cs = cells(PROFILES["quick"], ["timing", "synthetic", "ml"], ["random"], 1, ["SVM-iris-nll"], shared_startup=10)
+    assert {protocol_label(c) for c in cs} == {"timing", "seq60+shared10", "16x8+shared10"}
+    assert all(c.get("shared_startup", 0) == (0 if c["suite"] == "timing" else 10) for c in cs)
+    ordinary = cells(PROFILES["quick"], ["synthetic"], ["random"], 1, [])
+    assert not {c["key"] for c in ordinary} & {c["key"] for c in cs}
+
+
+def test_driver_rejects_a_shared_startup_that_fills_the_budget(tmp_path):
+    budget = PROFILES["quick"]["synthetic"]["budget"]
+    for value, message in ((str(budget), "leave nothing to the tool"), ("-3", "whole number")):
+        cmd = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--suites", "synthetic",
+               "--tools", "random", "--shared-startup", value, "--out", str(tmp_path / "run")]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+        assert not (tmp_path / "run").exists()
+
+
 def test_cells_have_unique_keys_and_gp_like_tools_respect_bbob_caps():
     profile = PROFILES["full"]
     cs = cells(profile, ["bbob", "synthetic"], ["hyperscout:tpe", "optuna:gp"], 2, [])
@@ -123,6 +237,49 @@ def test_driver_runs_random_search_and_reports_unknown_samplers(tmp_path):
     assert proc.returncode == 0, proc.stderr
     again = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert len([r for r in again if r["tool"] == "random"]) == len(rand)
+
+
+def test_driver_keeps_shared_startup_runs_apart(tmp_path):
+    out = tmp_path / "run"
+    base = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--no-report", "--suites",
+            "synthetic", "--problems", "^branin_noisy$", "--profile", "full", "--tools", "random", "--seeds", "2",
+            "--out", str(out)]  # fmt: skip
+    for extra in ([], ["--shared-startup", "10"]):
+        proc = subprocess.run(base + extra, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert sorted(protocol_label(r) for r in records) == ["seq100", "seq100", "seq100+shared10", "seq100+shared10"]
+    assert all(r["status"] == "ok" and len(r["values"]) == len(r["clean_values"]) == 100 for r in records)
+    by_seed = {(r["seed"], r.get("shared_startup", 0)): r["clean_values"] for r in records}
+    assert by_seed[(0, 10)][10:] == by_seed[(0, 0)][:90]  # random search's own points follow the shared ten
+    assert by_seed[(0, 10)][:10] != by_seed[(1, 10)][:10]  # the startup depends on the seed
+
+
+def test_report_puts_shared_startup_runs_in_sections_of_their_own(tmp_path):
+    pytest.importorskip("matplotlib")
+    from bench.compare.report import fmt_mse
+
+    def record(seed, shared, clean):
+        cell = {"suite": "synthetic", "problem": "branin_noisy", "tool": "random", "seed": seed, "protocol": "seq",
+                "batch": 1, "budget": 4, "status": "ok", "optimum": 0.5, "values": [9.0, 0.0, 9.0, 9.0],
+                "clean_values": clean, **({"shared_startup": shared} if shared else {})}  # fmt: skip
+        cell["key"] = f"synthetic|branin_noisy|{protocol_label(cell)}|random|{seed}"
+        return cell
+
+    records = [record(0, 0, [4.0, 3.0, 2.0, 1.5]), record(1, 0, [4.0, 3.0, 2.5, 2.5]),
+               record(0, 2, [4.0, 3.0, 1.0, 0.75]), record(1, 2, [4.0, 3.0, 1.25, 1.25])]  # fmt: skip
+    (tmp_path / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (tmp_path / "run.json").write_text(json.dumps({"profile": "quick", "tools": ["random"]}))
+    proc = subprocess.run([sys.executable, "-m", "bench.compare.report", "--out", str(tmp_path)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    ordinary, shared = (tmp_path / "README.md").read_text().split("# Runs with a shared startup of 2 trials")
+    # Final regrets (best noise-free value − 0.5): 1.0 and 2.0 ordinary, 0.25 and 0.75 shared.
+    assert "### protocol seq4, regret after 4 trials" in ordinary and fmt_mse(1.5, 0.5) in ordinary
+    assert "### protocol seq4+shared2, regret after 4 trials" in shared and fmt_mse(0.5, 0.25) in shared
+    assert fmt_mse(0.5, 0.25) not in ordinary and fmt_mse(1.5, 0.5) not in shared
+    assert (tmp_path / "synthetic_seq4_branin_noisy.png").exists()
+    assert (tmp_path / "synthetic_seq4+shared2_branin_noisy.png").exists()
 
 
 def test_hyperscout_tool_names_carry_registry_options():

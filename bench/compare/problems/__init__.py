@@ -1,4 +1,5 @@
-"""Problems by suite. Every problem is `Problem(space, objective, optimum)`; `make(suite, name, seed)` builds one.
+"""Problems by suite. Every problem is `Problem(space, objective, optimum, clean)`; `make(suite, name, seed)`
+builds one.
 
 Suites import their heavy dependencies (scikit-learn, cocoex) only when used, so a tool's virtual
 environment needs only what the suites it runs need.
@@ -19,6 +20,8 @@ class Problem:
     space: Space
     objective: Callable[[Dict[str, Any]], float]  # gets the active parameters; lower is better
     optimum: Optional[float] = None  # known minimum, or None (ML tasks)
+    # For a noisy objective, its noise-free value; runs are then scored by it (metrics.scored_values).
+    clean: Optional[Callable[[Dict[str, Any]], float]] = None
 
 
 def make(suite: str, name: str, seed: int) -> Problem:
@@ -33,7 +36,7 @@ def make(suite: str, name: str, seed: int) -> Problem:
     if suite in ("synthetic", "timing"):
         from bench.compare.problems import synthetic
 
-        return synthetic.make(name)
+        return synthetic.make(name, seed)
     raise ValueError(f"unknown suite {suite!r}; expected ml, bbob, synthetic or timing")
 
 

@@ -1,14 +1,26 @@
-"""Synthetic mixed and conditional problems with known optima, plus the 10-parameter problem of the
-timing suite. Each objective is 0 at its optimum (`optimum` says so), so the final value is the regret.
+"""Synthetic problems with known optima: classic continuous test functions (Branin, 6-D Hartmann, 4-D
+log-Rosenbrock, Branin with noise), mixed and conditional spaces, plus the 10-parameter problem of the
+timing suite. Regret is the best value found minus `optimum`.
+
+`branin_noisy` adds N(0, 1) to every observation, drawn from a stream seeded by the run's seed in evaluation
+order (so a shared startup sees the same noise for every tool); its `clean` is the noise-free Branin, and
+the run is scored by the noise-free value of the best noise-free point it evaluated, so a tool earns
+nothing from a lucky draw.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Tuple
+
+import numpy as np
 
 from bench.compare.problems import Problem
 from bench.compare.space import Space
+
+# Entropy added to the run's seed for the observation noise, so it never shares a stream with a tool's own
+# generator seeded by the bare seed (the harness's random search).
+NOISE_STREAM = 1
 
 
 def _f(name: str, low: float, high: float, log: bool = False, cond: Any = None) -> Dict[str, Any]:
@@ -107,6 +119,65 @@ def integers(p: Dict[str, Any]) -> float:
     return base + penalty
 
 
+# branin (Branin 1972; Dixon and Szegő 1978): x1 in [-5, 10], x2 in [0, 15], three global minima of 5 / (4π),
+# one at (π, 2.275).
+BRANIN_SPACE: Space = [_f("x1", -5.0, 10.0), _f("x2", 0.0, 15.0)]
+BRANIN_OPTIMUM = 5.0 / (4.0 * math.pi)
+
+
+def branin(p: Dict[str, Any]) -> float:
+    x1, x2 = p["x1"], p["x2"]
+    b, c = 5.1 / (4 * math.pi**2), 5 / math.pi
+    return (x2 - b * x1 * x1 + c * x1 - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10
+
+
+# hartmann6 (Dixon and Szegő 1978): [0, 1]^6, six local minima; the global one is -3.32237 at
+# (0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573).
+HARTMANN6_SPACE: Space = [_f(f"x{i}", 0.0, 1.0) for i in range(6)]
+HARTMANN6_OPTIMUM = -3.32236801141551
+_H_ALPHA = [1.0, 1.2, 3.0, 3.2]
+_H_A = [
+    [10, 3, 17, 3.5, 1.7, 8],
+    [0.05, 10, 17, 0.1, 8, 14],
+    [3, 3.5, 1.7, 10, 17, 8],
+    [17, 8, 0.05, 10, 0.1, 14],
+]
+_H_P = [
+    [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
+    [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
+    [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
+    [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
+]
+
+
+def hartmann6(p: Dict[str, Any]) -> float:
+    x = [p[f"x{i}"] for i in range(6)]
+    total = 0.0
+    for alpha, a, centre in zip(_H_ALPHA, _H_A, _H_P):
+        total -= alpha * math.exp(-sum(ai * (xi - ci) ** 2 for ai, xi, ci in zip(a, x, centre)))
+    return total
+
+
+# log_rosenbrock4: log(1 + Rosenbrock) in [-2, 2]^4, optimum 0 at x = 1 (the log keeps the curved valley
+# floor from being swamped by the walls).
+LOG_ROSENBROCK4_SPACE: Space = [_f(f"x{i}", -2.0, 2.0) for i in range(4)]
+
+
+def log_rosenbrock4(p: Dict[str, Any]) -> float:
+    x = [p[f"x{i}"] for i in range(4)]
+    return math.log1p(sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(3)))
+
+
+def with_noise(fn: Callable[[Dict[str, Any]], float], seed: int) -> Callable[[Dict[str, Any]], float]:
+    """`fn` plus N(0, 1) per call, the n-th call drawing the n-th value of the seed's noise stream."""
+    rng = np.random.default_rng([seed, NOISE_STREAM])
+
+    def objective(p: Dict[str, Any]) -> float:
+        return fn(p) + float(rng.standard_normal())
+
+    return objective
+
+
 # timing: 10 floats in [-5, 5], sum of squares (only the sampler's time per suggestion is measured on it).
 TIMING_SPACE: Space = [_f(f"x{i}", -5.0, 5.0) for i in range(10)]
 
@@ -115,18 +186,25 @@ def sphere10(p: Dict[str, Any]) -> float:
     return sum(p[f"x{i}"] ** 2 for i in range(10))
 
 
-PROBLEMS = {
-    "mixed": (MIXED_SPACE, mixed),
-    "conditional": (CONDITIONAL_SPACE, conditional),
-    "nested": (NESTED_SPACE, nested),
-    "integers": (INTEGERS_SPACE, integers),
+# name -> (space, noise-free objective, optimum, noisy)
+PROBLEMS: Dict[str, Tuple[Space, Callable[[Dict[str, Any]], float], float, bool]] = {
+    "mixed": (MIXED_SPACE, mixed, 0.0, False),
+    "conditional": (CONDITIONAL_SPACE, conditional, 0.0, False),
+    "nested": (NESTED_SPACE, nested, 0.0, False),
+    "integers": (INTEGERS_SPACE, integers, 0.0, False),
+    "branin": (BRANIN_SPACE, branin, BRANIN_OPTIMUM, False),
+    "hartmann6": (HARTMANN6_SPACE, hartmann6, HARTMANN6_OPTIMUM, False),
+    "log_rosenbrock4": (LOG_ROSENBROCK4_SPACE, log_rosenbrock4, 0.0, False),
+    "branin_noisy": (BRANIN_SPACE, branin, BRANIN_OPTIMUM, True),
 }
 
 
-def make(problem_name: str) -> Problem:
+def make(problem_name: str, seed: int = 0) -> Problem:
     if problem_name == "sphere10":
         return Problem("timing", problem_name, TIMING_SPACE, sphere10, 0.0)
     if problem_name not in PROBLEMS:
         raise ValueError(f"unknown synthetic problem {problem_name!r}; choose from {', '.join(PROBLEMS)}")
-    space, fn = PROBLEMS[problem_name]
-    return Problem("synthetic", problem_name, space, fn, 0.0)
+    space, fn, optimum, noisy = PROBLEMS[problem_name]
+    if noisy:
+        return Problem("synthetic", problem_name, space, with_noise(fn, seed), optimum, clean=fn)
+    return Problem("synthetic", problem_name, space, fn, optimum)

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from bench.compare.space import Space
+from bench.compare.space import Space, fill_inactive
 from bench.compare.tools import Tool
 
 
@@ -35,6 +35,7 @@ class HeboTool(Tool):
         np.random.seed(seed)
         torch.manual_seed(seed)
         self.space = space
+        self.fill_rng = np.random.default_rng(seed)  # values for the inactive parameters of told points
         self.design = DesignSpace().parse([_hebo_param(p) for p in space])
         self.opt = HEBO(self.design, scramble_seed=seed)
 
@@ -61,8 +62,9 @@ class HeboTool(Tool):
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
         import pandas as pd
 
+        full = [fill_inactive(self.space, params, self.fill_rng) for params, _ in rows]
         frame = pd.DataFrame(
-            [{p["name"]: (str(v[p["name"]]) if p["type"] == "cat" else v[p["name"]]) for p in self.space} for v, _ in rows]
+            [{p["name"]: (str(v[p["name"]]) if p["type"] == "cat" else v[p["name"]]) for p in self.space} for v in full]
         )
         self.opt.observe(frame, np.array([[value] for _, value in rows]))
 
