@@ -176,7 +176,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         tools = ["random"] + tools  # the bayesmark score is normalized by random search's draws
         print("note: added `random` to --tools: the ML score needs its draws", file=sys.stderr)
     seeds = args.seeds or profile["seeds"]
-    if args.ml_tasks == "all" or (args.ml_tasks is None and profile["ml"]["tasks"] is None):
+    if "ml" not in suites:
+        ml_tasks = []  # the task list needs numpy (bayesmark_tasks), which this driver does without
+    elif args.ml_tasks == "all" or (args.ml_tasks is None and profile["ml"]["tasks"] is None):
         from bench.compare.problems import bayesmark_tasks
 
         ml_tasks = bayesmark_tasks.task_names()
