@@ -5,6 +5,8 @@
 // Case names (stable: compare_optuna.py matches on them):
 //   trial/<sampler>/<storage>/p<params>/h<history>   one ask + suggest-all-params + tell per iteration
 //                                                    (gp: memory only, p1/p10 at h100, h200, h500)
+//   first/gp/memory/p10/h<history>                   the first ask on a study that already holds `history`
+//                                                    trials (the GP's cold hyperparameter fit, no warm start)
 //   throughput/random/sqlite/p3/h<history>           Study::Optimize on SQLite, items_per_second = trials/s
 //
 // Everything is built through the registry by name or URL, so a sampler or storage that is not compiled
@@ -241,6 +243,34 @@ void BenchTrial(benchmark::State& state, const SamplerCase& sampler, const std::
   state.counters["history_end"] = static_cast<double>(study.storage().CountTrials(study.id()));
 }
 
+// The first suggestion on a study that already holds `history` finished trials, e.g. a study resumed by a new
+// process or filled by enqueue: the GP has no previous hyperparameters to continue from, so this is its cold fit.
+// Each iteration opens a fresh study (untimed), fills it and times one ask + suggest.
+void BenchFirstAsk(benchmark::State& state, const SamplerCase& sampler, int n_params, int64_t history) {
+  const std::vector<std::string> names = ParamNames(n_params);
+  std::vector<int64_t> suggest_ns;
+  for (auto _ : state) {
+    state.PauseTiming();
+    BenchStudy bench;
+    if (auto reason = OpenBenchStudy("memory", sampler.registry_name, sampler.options, bench)) {
+      state.SkipWithError(reason->c_str());
+      return;
+    }
+    Prepopulate(*bench.study, names, history);
+    state.ResumeTiming();
+    int64_t one_suggest = 0;
+    int64_t one_trial = 0;
+    try {
+      RunOneTrial(*bench.study, names, one_suggest, one_trial);
+    } catch (const std::exception& e) {
+      state.SkipWithError(fmt::format("trial failed: {}", e.what()).c_str());
+      break;
+    }
+    suggest_ns.push_back(one_suggest);
+  }
+  state.counters["suggest_p50_us"] = MedianMicros(suggest_ns);
+}
+
 // Trials per second from one process: Study::Optimize with the random sampler on a fresh SQLite file
 // that already holds `history` trials. Flat cost per trial across histories is the goal.
 void BenchThroughput(benchmark::State& state, int64_t history) {
@@ -319,6 +349,13 @@ void RegisterAll() {
           ->Unit(benchmark::kMicrosecond)
           ->UseRealTime();
     }
+  }
+  for (const int64_t history : {100, 200, 500}) {
+    const std::string name = fmt::format("first/gp/memory/p10/h{}", history);
+    benchmark::RegisterBenchmark(name.c_str(), BenchFirstAsk, gp, 10, history)
+        ->Iterations(5)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
   }
   for (const int64_t history : {int64_t{0}, int64_t{1000}, int64_t{10000}, kLargeHistory}) {
     const std::string name = fmt::format("throughput/random/sqlite/p3/h{}", history);

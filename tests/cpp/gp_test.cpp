@@ -174,6 +174,65 @@ TEST(GpPrior, MapNoiseFollowsTheData) {
   EXPECT_LT(found, expected * 3.0);
 }
 
+TEST(GpKernel, MatrixMatchesThePairwiseFormula) {
+  // The batched kernel (vectorized distances and exponentials) against the scalar formula of kernel.hpp, pair by
+  // pair, on a mixed space with length-scales from 5e-3 to 30, including a duplicate and a near duplicate.
+  Rng rng(21);
+  const gp::KernelSpace space = MixedSpace(5, 2);
+  Eigen::MatrixXd a = RandomPoints(rng, 37, 5, 2);
+  Eigen::MatrixXd b = RandomPoints(rng, 23, 5, 2);
+  b.row(4) = a.row(7);  // an exact duplicate: r² = 0
+  b(5, 0) = a(3, 0) + 1e-7;
+  b.row(5).tail(4) = a.row(3).tail(4);  // a near duplicate
+  Eigen::VectorXd inverse_squared(5);
+  inverse_squared << 1.0 / (5e-3 * 5e-3), 1.0, 1.0 / (30.0 * 30.0), 4.0, 0.25;
+  Eigen::MatrixXd k;
+  gp::KernelMatrix(space, a, b, inverse_squared, 1.7, k);
+  ASSERT_EQ(k.rows(), 37);
+  ASSERT_EQ(k.cols(), 23);
+  for (Eigen::Index i = 0; i < a.rows(); ++i) {
+    for (Eigen::Index j = 0; j < b.rows(); ++j) {
+      const Eigen::VectorXd ai = a.row(i).transpose();
+      const Eigen::VectorXd bj = b.row(j).transpose();
+      const double r2 =
+          gp::ScaledSquaredDistance(ai.data(), bj.data(), inverse_squared.data(), space.categorical.data(), 5);
+      EXPECT_NEAR(k(i, j), gp::Matern52(r2, 1.7), 1e-12) << i << ", " << j;
+    }
+  }
+  EXPECT_DOUBLE_EQ(k(7, 4), 1.7);
+  EXPECT_NEAR(k(3, 5), gp::Matern52(1e-14 / (5e-3 * 5e-3), 1.7), 1e-12);
+}
+
+TEST(GpModel, SinglePredictionsAndTrainingMeanAgreeWithTheBatch) {
+  // Three routes to the same posterior: PredictBatch, Predict (the local search's, through the full inverse) and
+  // TrainingMean (the fit's shortcut y − σ_n² α at the training points), on noisy data.
+  Rng rng(5);
+  const gp::KernelSpace space = MixedSpace(4, 1);
+  const Eigen::MatrixXd x = RandomPoints(rng, 40, 4, 1);
+  const Eigen::VectorXd y = SmoothValues(x);
+  Eigen::VectorXd theta(6);
+  theta << -0.5, -1.0, 0.2, 0.0, 0.3, std::log(0.05);
+  gp::GaussianProcess model;
+  model.Fit(space, x, y, theta);
+  const Eigen::MatrixXd probe = RandomPoints(rng, 15, 4, 1);
+  Eigen::VectorXd mean;
+  Eigen::VectorXd variance;
+  model.PredictBatch(probe, mean, variance);
+  for (Eigen::Index i = 0; i < probe.rows(); ++i) {
+    double m = 0.0;
+    double v = 0.0;
+    model.Predict(probe.row(i).transpose(), {}, m, v, nullptr, nullptr);
+    EXPECT_NEAR(m, mean(i), 1e-9) << "probe " << i;
+    EXPECT_NEAR(v, variance(i), 1e-9) << "probe " << i;
+  }
+  model.PredictBatch(x, mean, variance);
+  const Eigen::VectorXd training = model.TrainingMean();
+  ASSERT_EQ(training.size(), x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) EXPECT_NEAR(training(i), mean(i), 1e-9) << "point " << i;
+  // With noise 0.05 the posterior smooths: the training mean is not the data.
+  EXPECT_GT((training - y).cwiseAbs().maxCoeff(), 1e-3);
+}
+
 TEST(GpModel, PosteriorMeanInterpolatesNoiseFreeData) {
   Rng rng(3);
   const gp::KernelSpace space = MixedSpace(3, 1);

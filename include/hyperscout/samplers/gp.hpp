@@ -23,8 +23,10 @@
 //   length-scales, signal and noise variance by maximum a posteriori with a dimension-scaled log-normal length-scale
 //   prior (Hvarfner et al. 2024) and a horseshoe noise prior (Snoek et al. 2012), so a deterministic objective is
 //   interpolated and a noisy one smoothed as its data show, by L-BFGS-B: a full fit from the previous trial's estimate,
-//   the prior's mode and n_restarts prior draws below 100 observations and about every 20% more after, otherwise 3
-//   iterations from the previous estimate (prior.hpp, gp_sampler.cpp). deterministic_objective fixes the noise at 1e-6.
+//   the prior's mode and n_restarts prior draws up to 100 observations; above that one iteration from the previous
+//   estimate, and about every 20% more observations (or with no previous estimate) the fresh starts on a random subset
+//   of 100 observations, refined on all of them (prior.hpp, gp_sampler.cpp). deterministic_objective fixes the noise
+//   at 1e-6.
 // - Acquisition: log expected improvement over the best posterior mean at a (feasible) observed point, computed
 //   stably far into the tails (Ament et al. 2023), plus the log probability of feasibility when trials report
 //   constraints (Gardner et al. 2014); with no feasible trial yet, the probability of feasibility alone.

@@ -88,20 +88,24 @@ void GaussianProcess::Fit(const KernelSpace& space, const Eigen::MatrixXd& x, co
   const int dims = space.dims();
   space_ = space;
   x_ = x;
-  x_rows_ = x;
   y_ = y;
   theta_ = theta;
   inverse_squared_lengthscales_ = (-2.0 * theta.head(dims).array()).exp();
   s2_ = std::exp(theta(dims));
-  const double noise = std::exp(theta(dims + 1));
+  noise_ = std::exp(theta(dims + 1));
   Eigen::MatrixXd k;
   KernelMatrix(space_, x_, x_, inverse_squared_lengthscales_, s2_, k);
-  k.diagonal().array() += noise;
+  k.diagonal().setConstant(s2_ + noise_);  // r² = 0 exactly on the diagonal
   jitter_ = CholeskyWithJitter(k, llt_);
   alpha_ = llt_.solve(y_);
   // Predictions multiply by L^-1 instead of solving with L: the same flops, but matrix products run several times
   // faster than triangular solves, and the batch of candidates is the larger cost.
   LowerTriangularInverse(llt_.matrixLLT(), l_inverse_);
+  // A single prediction (the local search's many) needs K^-1 k* for the variance and its gradient: one product with
+  // the full symmetric inverse costs n² and runs as a plain matrix-vector product, where L^-1 and then L^-T are two
+  // triangular ones of the same total size but far slower per flop.
+  InverseFromLowerInverse(l_inverse_, k_inverse_);
+  k_inverse_.triangularView<Eigen::StrictlyUpper>() = k_inverse_.transpose();
 }
 
 void GaussianProcess::PredictBatch(const Eigen::MatrixXd& xs, Eigen::VectorXd& mean, Eigen::VectorXd& variance) const {
@@ -112,40 +116,52 @@ void GaussianProcess::PredictBatch(const Eigen::MatrixXd& xs, Eigen::VectorXd& m
   variance = (s2_ - v.colwise().squaredNorm().transpose().array()).cwiseMax(kMinVariance * s2_);
 }
 
+Eigen::VectorXd GaussianProcess::TrainingMean() const {
+  // (K + (σ_n² + jitter) I) α = y, so K α = y − (σ_n² + jitter) α.
+  return y_ - (noise_ + jitter_) * alpha_;
+}
+
 void GaussianProcess::Predict(const Eigen::VectorXd& x, const std::vector<int>& grad_dims, double& mean,
                               double& variance, Eigen::VectorXd* dmean, Eigen::VectorXd* dvariance) const {
   const auto n = x_.rows();
   const int dims = space_.dims();
   const bool gradients = dmean != nullptr && dvariance != nullptr;
-  k_star_.resize(n);
-  slope_.resize(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    const double r2 = ScaledSquaredDistance(x_rows_.row(i).data(), x.data(), inverse_squared_lengthscales_.data(),
-                                            space_.categorical.data(), dims);
-    k_star_(i) = Matern52(r2, s2_);
-    if (gradients) slope_(i) = Matern52Slope(r2, s2_);
+  // r² to every training point, one column (dimension) at a time so the loops run over contiguous memory.
+  k_star_.setZero(n);
+  for (int j = 0; j < dims; ++j) {
+    const double w = inverse_squared_lengthscales_(j);
+    if (space_.categorical[static_cast<size_t>(j)]) {
+      k_star_.array() += w * (x_.col(j).array() != x(j)).cast<double>();
+    } else {
+      k_star_.array() += w * (x_.col(j).array() - x(j)).square();
+    }
   }
+  // With u = √5 r: k = s² (1 + u + u²/3) e^−u, g = s² 5/3 (1 + u) e^−u (kernel.hpp).
+  const Eigen::ArrayXd u = (5.0 * k_star_.array()).sqrt();
+  const Eigen::ArrayXd e = s2_ * (-u).exp();
+  if (gradients) slope_ = (5.0 / 3.0) * (1.0 + u) * e;
+  k_star_ = (1.0 + u + u.square() * (1.0 / 3.0)) * e;
   mean = k_star_.dot(alpha_);
-  v_.noalias() = l_inverse_.triangularView<Eigen::Lower>() * k_star_;
-  q_.noalias() = l_inverse_.transpose().triangularView<Eigen::Upper>() * v_;  // (K + σ_n² I)^-1 k*
-  const double raw_variance = s2_ - v_.squaredNorm();
+  q_.noalias() = k_inverse_ * k_star_;  // (K + σ_n² I)^-1 k*
+  const double raw_variance = s2_ - k_star_.dot(q_);
   variance = std::max(raw_variance, kMinVariance * s2_);
   if (!gradients) return;
+  // ∂k(x, x_i)/∂x_j = −g_i (x_j − x_ij) / ℓ_j², so with c = g ∘ α:
+  //   ∂mean/∂x_j = −(x_j Σ_i c_i − Σ_i c_i x_ij) / ℓ_j²,  and likewise for the variance with g ∘ q.
+  // var = s² − k*ᵀ K^-1 k*  ⇒  ∂var = −2 (∂k*)ᵀ K^-1 k*; flat where the variance was floored.
+  const Eigen::VectorXd ca = slope_.cwiseProduct(alpha_);
+  const Eigen::VectorXd cq = slope_.cwiseProduct(q_);
+  const double sum_a = ca.sum();
+  const double sum_q = cq.sum();
+  const bool floored = raw_variance <= kMinVariance * s2_;
   dmean->resize(static_cast<Eigen::Index>(grad_dims.size()));
   dvariance->resize(static_cast<Eigen::Index>(grad_dims.size()));
   for (size_t g = 0; g < grad_dims.size(); ++g) {
     const int j = grad_dims[g];
-    // ∂k(x, x_i)/∂x_j = −g(r) (x_j − x_ij) / ℓ_j²  (kernel.hpp).
-    double dm = 0.0;
-    double dv = 0.0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      const double dk = -slope_(i) * (x(j) - x_rows_(i, j)) * inverse_squared_lengthscales_(j);
-      dm += dk * alpha_(i);
-      dv += dk * q_(i);
-    }
-    (*dmean)(static_cast<Eigen::Index>(g)) = dm;
-    // var = s² − k*ᵀ K^-1 k*  ⇒  ∂var = −2 (∂k*)ᵀ K^-1 k*; flat where the variance was floored.
-    (*dvariance)(static_cast<Eigen::Index>(g)) = raw_variance > kMinVariance * s2_ ? -2.0 * dv : 0.0;
+    const double w = inverse_squared_lengthscales_(j);
+    (*dmean)(static_cast<Eigen::Index>(g)) = -w * (x(j) * sum_a - x_.col(j).dot(ca));
+    const double dv = -w * (x(j) * sum_q - x_.col(j).dot(cq));
+    (*dvariance)(static_cast<Eigen::Index>(g)) = floored ? 0.0 : -2.0 * dv;
   }
 }
 

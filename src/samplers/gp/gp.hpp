@@ -45,6 +45,9 @@ class GaussianProcess {
   void Predict(const Eigen::VectorXd& x, const std::vector<int>& grad_dims, double& mean, double& variance,
                Eigen::VectorXd* dmean, Eigen::VectorXd* dvariance) const;
 
+  // Posterior mean at the training points themselves (from the fit, without a kernel matrix).
+  Eigen::VectorXd TrainingMean() const;
+
   int size() const { return static_cast<int>(x_.rows()); }
   const Eigen::MatrixXd& x() const { return x_; }
   const Eigen::VectorXd& y() const { return y_; }
@@ -55,18 +58,18 @@ class GaussianProcess {
  private:
   KernelSpace space_;
   Eigen::MatrixXd x_;
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> x_rows_;  // x_ with contiguous points
   Eigen::VectorXd y_;
   Eigen::VectorXd theta_;
   Eigen::VectorXd inverse_squared_lengthscales_;
   double s2_ = 1.0;
+  double noise_ = 0.0;
   double jitter_ = 0.0;
   Eigen::LLT<Eigen::MatrixXd> llt_;
   Eigen::VectorXd alpha_;      // (K + σ_n² I)^-1 y
   Eigen::MatrixXd l_inverse_;  // L^-1 for the Cholesky factor L
+  Eigen::MatrixXd k_inverse_;  // (K + σ_n² I)^-1 = L^-T L^-1, both triangles
   // Scratch for Predict.
   mutable Eigen::VectorXd k_star_;
-  mutable Eigen::VectorXd v_;
   mutable Eigen::VectorXd q_;
   mutable Eigen::VectorXd slope_;
 };

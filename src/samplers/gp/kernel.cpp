@@ -1,5 +1,6 @@
 #include "samplers/gp/kernel.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace hyperscout::gp {
@@ -26,20 +27,70 @@ double Matern52WithSlope(double r2, double s2, double& slope) {
   return (1.0 + kSqrt5 * r + (5.0 / 3.0) * r2) * e;
 }
 
-void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
-                  const Eigen::VectorXd& inverse_squared_lengthscales, double s2, Eigen::MatrixXd& out) {
-  const int dims = space.dims();
-  out.resize(a.rows(), b.rows());
-  // Row-major copies make each point's coordinates contiguous for the distance loop.
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> ar = a;
-  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> br = b;
-  for (Eigen::Index j = 0; j < b.rows(); ++j) {
-    for (Eigen::Index i = 0; i < a.rows(); ++i) {
-      const double r2 = ScaledSquaredDistance(ar.row(i).data(), br.row(j).data(), inverse_squared_lengthscales.data(),
-                                              space.categorical.data(), dims);
-      out(i, j) = Matern52(r2, s2);
+namespace {
+
+// Adds Σ_j w_j δ_j² over rows [first, n) of a's columns to `out`, for the point `b_row` of b: one column of the
+// distance matrix, vectorized along a's (contiguous) columns. The differences are formed directly, so close points
+// keep their small distances exactly (the expansion ‖a‖² + ‖b‖² − 2a·b would lose them to cancellation).
+void AddDistanceColumn(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::Index b_row,
+                       Eigen::Index first, const Eigen::VectorXd& inverse_squared_lengthscales, double* out) {
+  const Eigen::Index len = a.rows() - first;
+  Eigen::Map<Eigen::ArrayXd> column(out, len);
+  column.setZero();
+  for (int j = 0; j < space.dims(); ++j) {
+    const double w = inverse_squared_lengthscales(j);
+    const auto values = a.col(j).segment(first, len).array();
+    if (space.categorical[static_cast<size_t>(j)]) {
+      column += w * (values != b(b_row, j)).cast<double>();
+    } else {
+      column += w * (values - b(b_row, j)).square();
     }
   }
+}
+
+}  // namespace
+
+void ScaledSquaredDistances(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                            const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out) {
+  out.resize(a.rows(), b.rows());
+  for (Eigen::Index c = 0; c < b.rows(); ++c) {
+    AddDistanceColumn(space, a, b, c, 0, inverse_squared_lengthscales, &out(0, c));
+  }
+}
+
+void ScaledSquaredDistancesLower(const KernelSpace& space, const Eigen::MatrixXd& x,
+                                 const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out) {
+  const Eigen::Index n = x.rows();
+  out.resize(n, n);
+  for (Eigen::Index c = 0; c + 1 < n; ++c) {
+    AddDistanceColumn(space, x, x, c, c + 1, inverse_squared_lengthscales, &out(c + 1, c));
+  }
+}
+
+void Matern52InPlace(double* r2_to_k, double* slope, Eigen::Index size, double s2) {
+  // With u = √5 r: k = s² (1 + u + u²/3) e^−u and g = s² 5/3 (1 + u) e^−u. Chunks keep the temporaries in cache.
+  constexpr Eigen::Index kChunk = 256;
+  Eigen::Array<double, Eigen::Dynamic, 1, 0, kChunk, 1> u;
+  Eigen::Array<double, Eigen::Dynamic, 1, 0, kChunk, 1> e;
+  for (Eigen::Index start = 0; start < size; start += kChunk) {
+    const Eigen::Index len = std::min(kChunk, size - start);
+    Eigen::Map<Eigen::ArrayXd> values(r2_to_k + start, len);
+    u = (5.0 * values).sqrt();
+    e = s2 * (-u).exp();
+    if (slope != nullptr) Eigen::Map<Eigen::ArrayXd>(slope + start, len) = (5.0 / 3.0) * (1.0 + u) * e;
+    values = (1.0 + u + u.square() * (1.0 / 3.0)) * e;
+  }
+}
+
+void Matern52InPlace(Eigen::MatrixXd& r2_to_k, double s2, Eigen::MatrixXd* slope) {
+  if (slope != nullptr) slope->resize(r2_to_k.rows(), r2_to_k.cols());
+  Matern52InPlace(r2_to_k.data(), slope != nullptr ? slope->data() : nullptr, r2_to_k.size(), s2);
+}
+
+void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                  const Eigen::VectorXd& inverse_squared_lengthscales, double s2, Eigen::MatrixXd& out) {
+  ScaledSquaredDistances(space, a, b, inverse_squared_lengthscales, out);
+  Matern52InPlace(out, s2);
 }
 
 }  // namespace hyperscout::gp

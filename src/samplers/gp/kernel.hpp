@@ -38,6 +38,18 @@ double Matern52Slope(double r2, double s2);
 // Both at once (one exp): returns k and writes g.
 double Matern52WithSlope(double r2, double s2, double& slope);
 
+// r²(a_i, b_j) for the rows of a (n × d) and b (m × d): an n × m matrix, vectorized along the columns of a.
+void ScaledSquaredDistances(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
+                            const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out);
+// The strict lower triangle of r²(x_i, x_j) (an n × n matrix whose other entries are left unset).
+void ScaledSquaredDistancesLower(const KernelSpace& space, const Eigen::MatrixXd& x,
+                                 const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out);
+
+// Elementwise over a matrix of r²: k(r²) in place, and g(r) into `slope` when it is not null (vectorized exp).
+void Matern52InPlace(Eigen::MatrixXd& r2_to_k, double s2, Eigen::MatrixXd* slope = nullptr);
+// The same over `size` contiguous values (slope may be null).
+void Matern52InPlace(double* r2_to_k, double* slope, Eigen::Index size, double s2);
+
 // K(a_i, b_j) for the rows of a (n × d) and b (m × d): an n × m matrix.
 void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
                   const Eigen::VectorXd& inverse_squared_lengthscales, double s2, Eigen::MatrixXd& out);

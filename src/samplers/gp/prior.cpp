@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "math/lbfgsb.hpp"
 #include "samplers/gp/gp.hpp"
@@ -15,12 +16,13 @@ namespace {
 constexpr double kLog2Pi = 1.83787706640934548356;
 
 struct Scratch {
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows;
-  Eigen::MatrixXd k;  // K + σ_n² I, lower triangle
+  Eigen::MatrixXd k;  // K + σ_n² I
   Eigen::MatrixXd slope;
   Eigen::LLT<Eigen::MatrixXd> llt;
   Eigen::MatrixXd l_inverse;
   Eigen::MatrixXd w;
+  Eigen::MatrixXd centred;  // numerical columns of x minus their means
+  Eigen::MatrixXd mx;
 };
 }  // namespace
 
@@ -61,20 +63,14 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
 
   // Scratch reused across evaluations (an L-BFGS run evaluates the same n many times): no allocation per call.
   thread_local Scratch scratch;
-  scratch.rows = x;
-  scratch.k.resize(n, n);
-  scratch.slope.resize(n, n);
-  const auto& rows = scratch.rows;
-  Eigen::MatrixXd& k = scratch.k;          // K + σ_n² I, lower triangle only
-  Eigen::MatrixXd& slope = scratch.slope;  // g(r) per pair, lower triangle
-  for (Eigen::Index b = 0; b < n; ++b) {
-    k(b, b) = s2 + noise;
-    for (Eigen::Index a = b + 1; a < n; ++a) {
-      const double r2 = ScaledSquaredDistance(rows.row(a).data(), rows.row(b).data(),
-                                              inverse_squared_lengthscales.data(), space.categorical.data(), dims);
-      k(a, b) = Matern52WithSlope(r2, s2, slope(a, b));
-    }
+  Eigen::MatrixXd& k = scratch.k;          // K + σ_n² I
+  Eigen::MatrixXd& slope = scratch.slope;  // g(r) per pair
+  ScaledSquaredDistancesLower(space, x, inverse_squared_lengthscales, k);
+  slope.resize(n, n);
+  for (Eigen::Index b = 0; b + 1 < n; ++b) {  // the strict lower triangle, one column segment at a time
+    Matern52InPlace(&k(b + 1, b), &slope(b + 1, b), n - b - 1, s2);
   }
+  k.diagonal().setConstant(s2 + noise);
   CholeskyWithJitter(k, scratch.llt);  // reads the lower triangle; a jitter, when needed, is treated as fixed
   const Eigen::VectorXd alpha = scratch.llt.solve(y);
   const Eigen::MatrixXd& l = scratch.llt.matrixLLT();  // L in the lower triangle
@@ -88,8 +84,8 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
   // −log LogNormal(ℓ; μ, σ²) = (θ − μ)² / 2σ² + θ + const for θ = log ℓ.
   for (int j = 0; j < dims; ++j) value += normal_nlp(theta(j), p.lengthscale_mean, p.lengthscale_std) + theta(j);
   value += normal_nlp(theta(dims), p.signal_mean, p.signal_std);
-  // Horseshoe on σ_n²: −log log(1 + a), a = 3 τ² / σ_n⁴.
-  const double a = 3.0 * p.noise_scale * p.noise_scale / (noise * noise);
+  // Horseshoe on σ_n²: −log log(1 + a), a = 3 τ² / σ_n⁴ (a fixed noise has no prior term).
+  const double a = deterministic ? 0.0 : 3.0 * p.noise_scale * p.noise_scale / (noise * noise);
   if (!deterministic) value -= std::log(std::log1p(a));
   if (grad == nullptr) return value;
 
@@ -100,29 +96,50 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
   w.selfadjointView<Eigen::Lower>().rankUpdate(alpha, -1.0);
 
   grad->setZero(theta.size());
-  // ∂K_ab/∂log ℓ_j = g_ab δ_abj² / ℓ_j²; the trace over the symmetric matrix is twice the strict lower sum.
-  double signal_term = 0.5 * s2 * w.diagonal().sum();
-  for (Eigen::Index b = 0; b < n; ++b) {
-    const double* xb = rows.row(b).data();
-    for (Eigen::Index a = b + 1; a < n; ++a) {
-      const double* xa = rows.row(a).data();
-      const double wg = w(a, b) * slope(a, b);
-      signal_term += w(a, b) * k(a, b);
-      for (int j = 0; j < dims; ++j) {
-        const double delta = space.categorical[j] ? static_cast<double>(xa[j] != xb[j]) : xa[j] - xb[j];
-        (*grad)(j) += wg * delta * delta;
-      }
+  // Only the lower triangles of K, G and W are meaningful; mirror them so the products below see full matrices.
+  k.triangularView<Eigen::StrictlyUpper>() = k.transpose();
+  slope.triangularView<Eigen::StrictlyUpper>() = slope.transpose();
+  w.triangularView<Eigen::StrictlyUpper>() = w.transpose();
+  // ∂K/∂log s² = K without the noise: ½ tr(W (K − σ_n² I)).
+  const double w_trace = w.trace();
+  const double signal_term = 0.5 * ((w.array() * k.array()).sum() - noise * w_trace);
+  // ∂K_ab/∂log ℓ_j = g_ab δ_abj² / ℓ_j², so ∂/∂log ℓ_j = ½ Σ_ab M_ab δ_abj² / ℓ_j² with M = W ∘ G (zero diagonal).
+  // For a numerical dimension ½ Σ_ab M_ab (x_aj − x_bj)² = Σ_a x_aj² (M 1)_a − x_jᵀ M x_j: one matrix product for
+  // all of them instead of a loop over pairs and dimensions.
+  w.array() *= slope.array();  // w is M from here on
+  w.diagonal().setZero();
+  const Eigen::VectorXd row_sums = w.rowwise().sum();
+  std::vector<int> numerical;
+  for (int j = 0; j < dims; ++j) {
+    if (!space.categorical[static_cast<size_t>(j)]) numerical.push_back(j);
+  }
+  const auto p_numerical = static_cast<Eigen::Index>(numerical.size());
+  scratch.centred.resize(n, p_numerical);
+  for (Eigen::Index c = 0; c < p_numerical; ++c) {
+    const auto& column = x.col(numerical[static_cast<size_t>(c)]);
+    scratch.centred.col(c) = column.array() - column.mean();
+  }
+  scratch.mx.noalias() = w * scratch.centred;
+  for (Eigen::Index c = 0; c < p_numerical; ++c) {
+    const auto xc = scratch.centred.col(c);
+    (*grad)(numerical[static_cast<size_t>(c)]) = xc.cwiseAbs2().dot(row_sums) - xc.dot(scratch.mx.col(c));
+  }
+  for (int j = 0; j < dims; ++j) {  // categorical: δ = [x_aj ≠ x_bj], over the strict lower triangle
+    if (!space.categorical[static_cast<size_t>(j)]) continue;
+    double sum = 0.0;
+    for (Eigen::Index b = 0; b < n; ++b) {
+      for (Eigen::Index a = b + 1; a < n; ++a) sum += x(a, j) != x(b, j) ? w(a, b) : 0.0;
     }
+    (*grad)(j) = sum;
   }
   for (int j = 0; j < dims; ++j) {
     (*grad)(j) = (*grad)(j)*inverse_squared_lengthscales(j) +
                  (theta(j) - p.lengthscale_mean) / (p.lengthscale_std * p.lengthscale_std) + 1.0;
   }
-  // ∂K/∂log s² = K without noise (s² on the diagonal, k(a, b) off it).
   (*grad)(dims) = signal_term + (theta(dims) - p.signal_mean) / (p.signal_std * p.signal_std);
   if (!deterministic) {
     // ∂K/∂log σ_n² = σ_n² I; ∂a/∂log σ_n² = −2a.
-    (*grad)(dims + 1) = 0.5 * noise * w.diagonal().sum() + 2.0 * a / ((1.0 + a) * std::log1p(a));
+    (*grad)(dims + 1) = 0.5 * noise * w_trace + 2.0 * a / ((1.0 + a) * std::log1p(a));
   }
   return value;
 }
