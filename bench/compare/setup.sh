@@ -5,6 +5,8 @@
 #   bench/compare/setup.sh                  # everything: .venv (hyperscout, Optuna, random), .venv-hebo, .venv-smac
 #   bench/compare/setup.sh --only main      # just the main environment
 #   bench/compare/setup.sh --rebuild        # also rebuild hyperscout from this checkout (after C++ changes)
+#   HYPERSCOUT_ARCH= bench/compare/setup.sh --rebuild   # the portable (x86-64 baseline) build instead of
+#                                                       # this CPU's level (scripts/cpu-level)
 #
 # HEBO and SMAC get their own environments because their pins conflict with Optuna's stack (HEBO pins an
 # older NumPy/pandas/pymoo and needs PyTorch; SMAC brings dask and its own ConfigSpace). PyTorch from PyPI brings
@@ -43,8 +45,14 @@ if [[ ",$only," == *",main,"* ]]; then
     record optuna "$venv" 1 ""
     if ((rebuild)) || ! "$venv/bin/python" -c "import hyperscout" 2>/dev/null; then
       echo "building hyperscout from $root (a few minutes)"
+      # For this machine's CPU level (x86-64-v3 where it has AVX2/FMA), like scripts/build: the harness measures
+      # hyperscout as built on the machine that runs it. HYPERSCOUT_ARCH= (empty) measures the portable wheel.
+      arch="${HYPERSCOUT_ARCH-$("$root/scripts/cpu-level")}"
+      echo "hyperscout build: HYPERSCOUT_ARCH=${arch:-<default>}" >>"$log"
       CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-2}" "$venv/bin/python" -m pip install \
-        --disable-pip-version-check -q --no-build-isolation --force-reinstall --no-deps "$root" >>"$log" 2>&1
+        --disable-pip-version-check -q --no-build-isolation --force-reinstall --no-deps \
+        -C cmake.define.HYPERSCOUT_ARCH="$arch" -C build-dir="$root/build-wheel/harness-${arch:-default}" \
+        "$root" >>"$log" 2>&1
     fi
     if "$venv/bin/python" -c "import hyperscout" 2>>"$log"; then
       record hyperscout "$venv" 1 ""
