@@ -97,7 +97,9 @@ class Results:
 
 def run_chunk(python: str, chunk: List[Dict[str, Any]], results: Results, timeout: float, log: Any) -> None:
     env = dict(os.environ)
-    env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)})
+    # The caller's PYTHONPATH stays after the repository root (e.g. a hyperscout build to measure with --no-venv).
+    python_path = os.pathsep.join([str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))
+    env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": python_path})
     started = time.monotonic()
     # stderr goes to a file: a worker that warns a lot must never block on a full pipe.
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as err:
@@ -200,7 +202,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         for c in cells(profile, suites, tools, seeds, ml_tasks, shared_startup)
         if wanted is None or wanted.search(c["problem"])
     ]
-    short = next((c for c in selected if c.get("shared_startup", 0) >= c["budget"]), None)
+    # Timing cells have no budget (and never a shared startup).
+    short = next((c for c in selected if "budget" in c and c.get("shared_startup", 0) >= c["budget"]), None)
     if short:
         p.error(f"--shared-startup: {shared_startup} trials leave nothing to the tool in {short['suite']} "
                 f"{short['problem']}, whose budget is {short['budget']} trials; use fewer")  # fmt: skip
