@@ -239,6 +239,19 @@ def test_driver_runs_random_search_and_reports_unknown_samplers(tmp_path):
     assert len([r for r in again if r["tool"] == "random"]) == len(rand)
 
 
+def test_driver_runs_the_timing_suite(tmp_path):
+    # Timing cells have no budget: the driver's checks on budgets must leave them alone.
+    out = tmp_path / "run"
+    cmd = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--no-report",
+           "--suites", "timing", "--tools", "random", "--seeds", "2", "--out", str(out)]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    repeats = PROFILES["quick"]["timing"]["repeats"]
+    assert len(records) == 2 and all(r["status"] == "ok" and len(r["ask_ms"]) == repeats for r in records)
+    assert all(ms >= 0 for r in records for ms in r["ask_ms"])
+
+
 def test_driver_keeps_shared_startup_runs_apart(tmp_path):
     out = tmp_path / "run"
     base = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--no-report", "--suites",
