@@ -20,13 +20,6 @@ double Matern52Slope(double r2, double s2) {
   return s2 * (5.0 / 3.0) * (1.0 + kSqrt5 * r) * std::exp(-kSqrt5 * r);
 }
 
-double Matern52WithSlope(double r2, double s2, double& slope) {
-  const double r = std::sqrt(r2);
-  const double e = s2 * std::exp(-kSqrt5 * r);
-  slope = (5.0 / 3.0) * (1.0 + kSqrt5 * r) * e;
-  return (1.0 + kSqrt5 * r + (5.0 / 3.0) * r2) * e;
-}
-
 namespace {
 
 // Adds Σ_j w_j δ_j² over rows [first, n) of a's columns to `out`, for the point `b_row` of b: one column of the

@@ -35,8 +35,6 @@ inline double ScaledSquaredDistance(const double* a, const double* b, const doub
 double Matern52(double r2, double s2);
 // g(r) = s2 · 5/3 (1 + √5 r) exp(−√5 r); ∂k/∂(r²) = −g / 2.
 double Matern52Slope(double r2, double s2);
-// Both at once (one exp): returns k and writes g.
-double Matern52WithSlope(double r2, double s2, double& slope);
 
 // r²(a_i, b_j) for the rows of a (n × d) and b (m × d): an n × m matrix, vectorized along the columns of a.
 void ScaledSquaredDistances(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
