@@ -124,23 +124,10 @@ Eigen::VectorXd GaussianProcess::TrainingMean() const {
 void GaussianProcess::Predict(const Eigen::VectorXd& x, const std::vector<int>& grad_dims, double& mean,
                               double& variance, Eigen::VectorXd* dmean, Eigen::VectorXd* dvariance) const {
   const auto n = x_.rows();
-  const int dims = space_.dims();
   const bool gradients = dmean != nullptr && dvariance != nullptr;
-  // r² to every training point, one column (dimension) at a time so the loops run over contiguous memory.
-  k_star_.setZero(n);
-  for (int j = 0; j < dims; ++j) {
-    const double w = inverse_squared_lengthscales_(j);
-    if (space_.categorical[static_cast<size_t>(j)]) {
-      k_star_.array() += w * (x_.col(j).array() != x(j)).cast<double>();
-    } else {
-      k_star_.array() += w * (x_.col(j).array() - x(j)).square();
-    }
-  }
-  // With u = √5 r: k = s² (1 + u + u²/3) e^−u, g = s² 5/3 (1 + u) e^−u (kernel.hpp).
-  const Eigen::ArrayXd u = (5.0 * k_star_.array()).sqrt();
-  const Eigen::ArrayXd e = s2_ * (-u).exp();
-  if (gradients) slope_ = (5.0 / 3.0) * (1.0 + u) * e;
-  k_star_ = (1.0 + u + u.square() * (1.0 / 3.0)) * e;
+  ScaledSquaredDistancesToPoint(space_, x_, x, inverse_squared_lengthscales_, k_star_);
+  if (gradients) slope_.resize(n);
+  Matern52InPlace(k_star_.data(), gradients ? slope_.data() : nullptr, n, s2_);
   mean = k_star_.dot(alpha_);
   q_.noalias() = k_inverse_ * k_star_;  // (K + σ_n² I)^-1 k*
   const double raw_variance = s2_ - k_star_.dot(q_);

@@ -22,21 +22,23 @@ double Matern52Slope(double r2, double s2) {
 
 namespace {
 
-// Adds Σ_j w_j δ_j² over rows [first, n) of a's columns to `out`, for the point `b_row` of b: one column of the
-// distance matrix, vectorized along a's (contiguous) columns. The differences are formed directly, so close points
-// keep their small distances exactly (the expansion ‖a‖² + ‖b‖² − 2a·b would lose them to cancellation).
-void AddDistanceColumn(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b, Eigen::Index b_row,
+// Adds Σ_j w_j δ_j² over rows [first, n) of a's columns to `out`, for one point (its coordinate j at
+// point[j * stride]): one column of the distance matrix, vectorized along a's (contiguous) columns. The differences
+// are formed directly, so close points keep their small distances exactly (the expansion ‖a‖² + ‖b‖² − 2a·b would
+// lose them to cancellation).
+void AddDistanceColumn(const KernelSpace& space, const Eigen::MatrixXd& a, const double* point, Eigen::Index stride,
                        Eigen::Index first, const Eigen::VectorXd& inverse_squared_lengthscales, double* out) {
   const Eigen::Index len = a.rows() - first;
   Eigen::Map<Eigen::ArrayXd> column(out, len);
   column.setZero();
   for (int j = 0; j < space.dims(); ++j) {
     const double w = inverse_squared_lengthscales(j);
+    const double p = point[j * stride];
     const auto values = a.col(j).segment(first, len).array();
     if (space.categorical[static_cast<size_t>(j)]) {
-      column += w * (values != b(b_row, j)).cast<double>();
+      column += w * (values != p).cast<double>();
     } else {
-      column += w * (values - b(b_row, j)).square();
+      column += w * (values - p).square();
     }
   }
 }
@@ -47,8 +49,14 @@ void ScaledSquaredDistances(const KernelSpace& space, const Eigen::MatrixXd& a, 
                             const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out) {
   out.resize(a.rows(), b.rows());
   for (Eigen::Index c = 0; c < b.rows(); ++c) {
-    AddDistanceColumn(space, a, b, c, 0, inverse_squared_lengthscales, &out(0, c));
+    AddDistanceColumn(space, a, &b(c, 0), b.rows(), 0, inverse_squared_lengthscales, &out(0, c));
   }
+}
+
+void ScaledSquaredDistancesToPoint(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::VectorXd& point,
+                                   const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::VectorXd& out) {
+  out.resize(a.rows());
+  AddDistanceColumn(space, a, point.data(), 1, 0, inverse_squared_lengthscales, out.data());
 }
 
 void ScaledSquaredDistancesLower(const KernelSpace& space, const Eigen::MatrixXd& x,
@@ -56,7 +64,7 @@ void ScaledSquaredDistancesLower(const KernelSpace& space, const Eigen::MatrixXd
   const Eigen::Index n = x.rows();
   out.resize(n, n);
   for (Eigen::Index c = 0; c + 1 < n; ++c) {
-    AddDistanceColumn(space, x, x, c, c + 1, inverse_squared_lengthscales, &out(c + 1, c));
+    AddDistanceColumn(space, x, &x(c, 0), n, c + 1, inverse_squared_lengthscales, &out(c + 1, c));
   }
 }
 

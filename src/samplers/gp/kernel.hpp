@@ -39,6 +39,9 @@ double Matern52Slope(double r2, double s2);
 // r²(a_i, b_j) for the rows of a (n × d) and b (m × d): an n × m matrix, vectorized along the columns of a.
 void ScaledSquaredDistances(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
                             const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out);
+// r²(a_i, point) for every row of a: a vector of a.rows().
+void ScaledSquaredDistancesToPoint(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::VectorXd& point,
+                                   const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::VectorXd& out);
 // The strict lower triangle of r²(x_i, x_j) (an n × n matrix whose other entries are left unset).
 void ScaledSquaredDistancesLower(const KernelSpace& space, const Eigen::MatrixXd& x,
                                  const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out);
