@@ -13,6 +13,11 @@ Porting Optuna code is usually a change of import::
     print(study.best_params)
 """
 
+# First: every submodule does `from hyperscout import _core`, which must find the build chosen for this CPU.
+from hyperscout import _cpu
+
+_core = _cpu.load_core(__path__)
+
 from hyperscout import distributions, exceptions, integration, pruners, samplers, storages
 from hyperscout import study as study
 from hyperscout import trial as trial
@@ -29,6 +34,17 @@ from hyperscout.trial import FrozenTrial, Trial, TrialState, create_trial
 
 __version__ = "0.1.0"
 
+
+def cpu_level() -> str:
+    """The instruction set of the compiled extension this process loaded: ``"portable"`` (the x86-64 baseline)
+    or ``"x86-64-v3"`` (AVX2/FMA); a build configured with ``HYPERSCOUT_ARCH`` reports that value.
+
+    The package picks the x86-64-v3 build when it is installed and the CPU has every x86-64-v3 feature;
+    ``$HYPERSCOUT_CPU_LEVEL`` (``portable`` or ``x86-64-v3``), set before the first import, overrides that.
+    """
+    return _core.cpu_level
+
+
 __all__ = [
     "FrozenTrial",
     "Study",
@@ -36,6 +52,7 @@ __all__ = [
     "Trial",
     "TrialPruned",
     "TrialState",
+    "cpu_level",
     "create_study",
     "create_trial",
     "delete_study",
