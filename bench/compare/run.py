@@ -150,6 +150,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                    help="every tool's first N trials are the same uniform random points (per seed), told to it "
                    "before it samples, so tools differ only after them; kept apart from ordinary runs (protocol "
                    "label +sharedN)")  # fmt: skip
+    p.add_argument("--bbob-max-budget", type=int, metavar="M",
+                   help="stop bbob runs at M·D evaluations (default: the profile's caps, 100·D and 50·D for GP-like "
+                        "tools), e.g. 20 to measure GP-like tools at D = 10 in hours instead of days")
     p.add_argument("--problems", help="only problems whose name matches this regular expression, e.g. 'mixed|f0[18]-d02'")
     p.add_argument("--out", default=None, help="output directory (default bench/results/compare-<profile>)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes at once (2 cores: at most 2)")
@@ -192,6 +195,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         except ValueError as e:
             p.error(f"--ml-protocols: {e}")
         profile = {**profile, "ml": {**profile["ml"], "protocols": protocols}}
+    if args.bbob_max_budget is not None:
+        if args.bbob_max_budget < 1:
+            p.error(f"--bbob-max-budget: expected a positive multiple of D, got {args.bbob_max_budget}")
+        b = profile["bbob"]
+        cap = args.bbob_max_budget
+        profile = {**profile, "bbob": {**b, "max_multiplier": min(b["max_multiplier"], cap),
+                                       "gp_max_multiplier": min(b["gp_max_multiplier"], cap)}}  # fmt: skip
     try:
         shared_startup = parse_shared_startup(args.shared_startup)
     except ValueError as e:

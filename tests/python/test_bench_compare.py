@@ -311,3 +311,18 @@ def test_bbob_seeds_beyond_the_default_five_instances():
     # cocoex's default suite holds instances 1-5 only; ten seeds need instances 1-10, each a different problem.
     optima = {bbob.make("f01-d02", seed).optimum for seed in (0, 4, 5, 9)}
     assert len(optima) == 4
+
+
+def test_bbob_max_budget_caps_every_tool_and_rejects_nonpositive_values(tmp_path):
+    out = tmp_path / "run"
+    base = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--no-report", "--profile",
+            "full", "--suites", "bbob", "--problems", "^f01-d02$", "--tools", "random", "--seeds", "1",
+            "--out", str(out)]  # fmt: skip
+    proc = subprocess.run(base + ["--bbob-max-budget", "0"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "--bbob-max-budget" in proc.stderr, proc.stderr
+    pytest.importorskip("cocoex")
+    proc = subprocess.run(base + ["--bbob-max-budget", "5"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    # The full profile runs random search to 100·D; the cap stops it at 5·D.
+    assert [(r["status"], r["budget"], r["key"]) for r in records] == [("ok", 10, "bbob|f01-d02|seq10|random|0")]
