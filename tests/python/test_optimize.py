@@ -92,7 +92,17 @@ def test_keyboard_interrupt_stops_cleanly_and_keeps_finished_trials():
     assert [t.number for t in study.trials] == [0, 1, 2, 3, 4]
 
 
-def test_sigint_in_single_job_raises_keyboard_interrupt():
+@pytest.fixture
+def python_sigint_handler():
+    """Python's own SIGINT handler for the test. A shell that starts a job in the background (`cmd &` without job
+    control) makes it ignore SIGINT, and Python then installs no handler; Ctrl-C at a terminal is what these tests
+    are about."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_sigint_in_single_job_raises_keyboard_interrupt(python_sigint_handler):
     def objective(trial):
         if trial.number == 2:
             os.kill(os.getpid(), signal.SIGINT)
@@ -105,7 +115,7 @@ def test_sigint_in_single_job_raises_keyboard_interrupt():
     assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2 + [TrialState.FAIL]
 
 
-def test_sigint_with_threads_lets_running_trials_finish():
+def test_sigint_with_threads_lets_running_trials_finish(python_sigint_handler):
     sent = threading.Event()
 
     def objective(trial):
