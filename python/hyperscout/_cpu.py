@@ -71,6 +71,12 @@ def _load_file_as_core(path: str) -> ModuleType:
     return module
 
 
+def _check_level(requested: str) -> None:
+    if requested not in ("",) + LEVELS:
+        raise ImportError(f"{ENV_VAR}={requested!r} is not a CPU level: use {' or '.join(LEVELS)}, "
+                          "or leave it unset to choose by this CPU")
+
+
 def use_x86_64_v3_build(requested: str, missing: Optional[List[str]], v3_build_installed: bool) -> bool:
     """Whether to load the x86-64-v3 build rather than ``_core``.
 
@@ -78,9 +84,7 @@ def use_x86_64_v3_build(requested: str, missing: Optional[List[str]], v3_build_i
     ``missing_x86_64_v3_features()``. Raises ImportError for a value that is not a level, or x86-64-v3 asked for
     on a CPU known to lack it. Unset: x86-64-v3 only when the CPU is known to have every feature.
     """
-    if requested not in ("",) + LEVELS:
-        raise ImportError(f"{ENV_VAR}={requested!r} is not a CPU level: use {' or '.join(LEVELS)}, "
-                          "or leave it unset to choose by this CPU")
+    _check_level(requested)
     if requested == X86_64_V3 and missing:
         raise ImportError(f"{ENV_VAR}=x86-64-v3, but this CPU lacks {', '.join(missing)} (from /proc/cpuinfo); "
                           f"unset {ENV_VAR} or set it to portable")
@@ -93,7 +97,7 @@ def load_core(package_path: Iterable[str]) -> ModuleType:
     requested = os.environ.get(ENV_VAR, "")
     module = sys.modules.get(_MODULE)
     if module is not None:  # an earlier import of the package chose; a process never loads a second build
-        use_x86_64_v3_build(requested, None, False)  # still reject a value that is not a level
+        _check_level(requested)
         if requested and module.cpu_level != requested:
             raise ImportError(f"{ENV_VAR}={requested}, but this process already loaded the {module.cpu_level} "
                               "build of hyperscout's extension; set the variable before the first import")
