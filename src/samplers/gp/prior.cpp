@@ -23,6 +23,7 @@ struct Scratch {
   Eigen::MatrixXd w;
   Eigen::MatrixXd centred;  // numerical columns of x minus their means
   Eigen::MatrixXd mx;
+  std::vector<int> numerical;  // the numerical dimensions, in order
 };
 }  // namespace
 
@@ -109,7 +110,8 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
   w.array() *= slope.array();  // w is M from here on
   w.diagonal().setZero();
   const Eigen::VectorXd row_sums = w.rowwise().sum();
-  std::vector<int> numerical;
+  std::vector<int>& numerical = scratch.numerical;
+  numerical.clear();
   for (int j = 0; j < dims; ++j) {
     if (!space.categorical[static_cast<size_t>(j)]) numerical.push_back(j);
   }
