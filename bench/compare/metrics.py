@@ -78,9 +78,22 @@ def mean_se(xs: Sequence[float]) -> Tuple[float, float]:
     return mean, (statistics.stdev(xs) / math.sqrt(len(xs)) if len(xs) > 1 else 0.0)
 
 
-def per_seed_scores(normalized_by_task_seed: Dict[Tuple[str, int], float]) -> Dict[int, float]:
-    """bayesmark score of each seed, averaging the normalized losses over that seed's tasks."""
+def per_seed_scores(
+    normalized_by_task_seed: Dict[Tuple[str, int], float], seeds: Optional[Iterable[int]] = None
+) -> Dict[int, float]:
+    """bayesmark score of each seed (of `seeds` only, when given), averaging the normalized losses over that
+    seed's tasks."""
+    keep = None if seeds is None else set(seeds)
     by_seed: Dict[int, List[float]] = {}
     for (_, seed), x in normalized_by_task_seed.items():
-        by_seed.setdefault(seed, []).append(x)
+        if keep is None or seed in keep:
+            by_seed.setdefault(seed, []).append(x)
     return {seed: bayesmark_score(xs) for seed, xs in by_seed.items()}
+
+
+def seeds_with_every_task(keys: Iterable[Tuple[str, int]]) -> List[int]:
+    """The seeds that every task among the (task, seed) keys has. A seed run on some tasks only would give those
+    tasks more weight in a mean of per-seed scores, so the headline score keeps to these seeds."""
+    keys = set(keys)
+    tasks = {task for task, _ in keys}
+    return sorted(s for s in {seed for _, seed in keys} if all((task, s) in keys for task in tasks))

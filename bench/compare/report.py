@@ -155,9 +155,21 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
             curve = [metrics.normalized_loss(v, best[r["problem"]], baseline[r["problem"]]) for v in metrics.best_so_far(r["values"])]
             norm.setdefault(r["tool"], {})[(r["problem"], r["seed"])] = curve[-1]
             curves.setdefault(r["tool"], {})[(r["problem"], r["seed"])] = curve
-        scores = {t: metrics.mean_se(list(metrics.per_seed_scores(norm[t]).values())) for t in norm}
         expected = set().union(*(set(v) for v in norm.values())) if norm else set()
+        all_seeds = sorted({seed for _, seed in expected})
+        headline_seeds = metrics.seeds_with_every_task(expected)
         lines += [f"### protocol {proto}", ""]
+        if not headline_seeds:
+            headline_seeds = all_seeds
+            lines += ["No seed ran on every task: the score and the plot weight tasks unevenly.", ""]
+        elif len(headline_seeds) < len(all_seeds):
+            left_out = sorted(set(all_seeds) - set(headline_seeds))
+            lines += [
+                f"Score and plot over seeds {', '.join(map(str, headline_seeds))}, the ones every task has; seeds "
+                f"{', '.join(map(str, left_out))} ran on some tasks only and count in the per-task table alone.",
+                "",
+            ]
+        scores = {t: metrics.mean_se(list(metrics.per_seed_scores(norm[t], headline_seeds).values())) for t in norm}
         head = "| tool | score | tasks × seeds |" + (f" score − {ref} |" if ref else "")
         lines += [head, "|---|---:|---:|" + ("---:|" if ref else "")]
         for tool in tools:
@@ -167,7 +179,8 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
             m, se = scores[tool]
             diff = f" {m - scores[ref][0]:+.2f} |" if ref and ref in scores else (" — |" if ref else "")
             partial = f" (partial: {len(norm[tool])} of {len(expected)})" if len(norm[tool]) < len(expected) else ""
-            lines.append(f"| {tool} | {m:.2f} ± {se:.2f}{partial} | {len(norm[tool])} |{diff}")
+            counted = sum(1 for _, seed in norm[tool] if seed in headline_seeds)
+            lines.append(f"| {tool} | {m:.2f} ± {se:.2f}{partial} | {counted} |{diff}")
         lines += ["", f"Per task (score of the mean normalized loss over seeds), protocol {proto}:", ""]
         present = [t for t in tools if t in norm]
         lines += ["| task | " + " | ".join(present) + " |", "|---|" + "---:|" * len(present)]
@@ -183,7 +196,10 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
         for tool in present:
             by_seed: Dict[int, List[List[float]]] = {}
             for (_, seed), curve in curves[tool].items():
-                by_seed.setdefault(seed, []).append(curve)
+                if seed in headline_seeds:
+                    by_seed.setdefault(seed, []).append(curve)
+            if not by_seed:
+                continue
             n = min(len(c) for cs in by_seed.values() for c in cs)
             runs = np.array([np.nanmean(np.array([c[:n] for c in cs]), axis=0) for cs in by_seed.values()])
             band_plot(ax, np.arange(1, n + 1), runs, tool)

@@ -67,6 +67,16 @@ def test_bayesmark_score_and_per_seed_scores():
     assert se == pytest.approx(35.0)  # stdev of (70, 0) / sqrt(2)
 
 
+def test_headline_seeds_are_the_ones_every_task_has():
+    # Task "a" ran seeds 0-2, task "b" seeds 0-1: seed 2 would weigh "a" alone.
+    keys = {("a", 0): 0.2, ("b", 0): 0.4, ("a", 1): 0.0, ("b", 1): 0.0, ("a", 2): 1.0}
+    assert metrics.seeds_with_every_task(keys) == [0, 1]
+    assert metrics.seeds_with_every_task({("a", 3): 0.0}) == [3]
+    assert metrics.seeds_with_every_task({}) == []
+    assert metrics.per_seed_scores(keys, [0, 1]) == {0: pytest.approx(70.0), 1: pytest.approx(100.0)}
+    assert set(metrics.per_seed_scores(keys)) == {0, 1, 2}
+
+
 def test_conditional_space_samples_only_active_branches():
     from bench.compare.problems.synthetic import NESTED_SPACE, nested
 
