@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <tuple>
+#include <type_traits>
 
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/common/rng.hpp"
@@ -111,13 +112,16 @@ struct CmaEsSampler::State {
   };
   std::map<std::pair<const void*, int64_t>, View> views;
 
-  // The last parsed state per storage key, reused while the stored text is unchanged.
-  struct Parsed {
+  // The last parsed state per storage key, reused while the stored text is unchanged. Its implicit move and
+  // destructor are noexcept (asserted below); bugprone-exception-escape reports the allocation inside
+  // nlohmann::json's destructor, which the library declares noexcept.
+  struct Parsed {  // NOLINT(bugprone-exception-escape)
     std::string text;
     Json json;
     std::shared_ptr<cmaes::Cma> cma;
     cmaes::RunPlan plan;
   };
+  static_assert(std::is_nothrow_move_constructible_v<Parsed> && std::is_nothrow_destructible_v<Parsed>);
   std::map<std::tuple<const void*, int64_t, std::string>, Parsed> parsed;
 
   View& Refresh(const Study& study) {
