@@ -282,7 +282,7 @@ def synthetic_section(records: List[Dict[str, Any]], tools: List[str], out: Path
         return []
     lines = ["## Synthetic problems (regret)", "",
              "Regret = best value found minus the known optimum, after half the budget and after all of it; on a "
-             "noisy problem (`branin_noisy`) the noise-free value of the best noise-free point evaluated. Mean ± s.e. "
+             "noisy problem (`branin_noisy`, `hartmann6_noisy`) the noise-free value of the best noise-free point evaluated. Mean ± s.e. "
              "over seeds.", ""]  # fmt: skip
     if not syn:
         lines += ["| tool | status |", "|---|---|"]

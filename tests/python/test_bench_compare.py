@@ -143,6 +143,16 @@ def test_noisy_branin_is_scored_by_its_noise_free_values():
     assert metrics.scored_values({"values": [5.0, 0.1], "optimum": 0.0}) == [5.0, 0.1]
 
 
+def test_noisy_hartmann_adds_noise_of_a_tenth():
+    from bench.compare.problems import make, synthetic
+
+    point = {f"x{i}": 0.3 for i in range(6)}
+    problem = make("synthetic", "hartmann6_noisy", 5)
+    assert problem.optimum == synthetic.HARTMANN6_OPTIMUM and problem.clean(point) == synthetic.hartmann6(point)
+    noise = np.array([problem.objective(point) - problem.clean(point) for _ in range(4000)])
+    assert abs(noise.mean()) < 0.01 and 0.09 < noise.std() < 0.11
+
+
 def test_shared_startup_is_the_same_for_every_tool_and_told_before_sampling(monkeypatch):
     from bench.compare import worker
     from bench.compare.space import Space
@@ -218,6 +228,15 @@ def test_cells_have_unique_keys_and_gp_like_tools_respect_bbob_caps():
     assert max(c["dimension"] for c in gp) == 10 and max(c["dimension"] for c in tpe) == 20
     assert all(c["budget"] == 50 * c["dimension"] for c in gp)
     assert all(c["budget"] == 100 * c["dimension"] for c in tpe)
+
+
+def test_gp_variants_are_capped_like_gp_and_auto_gets_the_full_bbob_budget():
+    cs = cells(PROFILES["full"], ["bbob"], ["hyperscout:gp+replicate_penalty=true", "hyperscout:auto"], 1, [])
+    variant = [c for c in cs if c["tool"].startswith("hyperscout:gp+")]
+    auto = [c for c in cs if c["tool"] == "hyperscout:auto"]
+    assert variant and all(c["budget"] == 50 * c["dimension"] and c["dimension"] <= 10 for c in variant)
+    assert max(c["dimension"] for c in auto) == 20
+    assert all(c["budget"] == 100 * c["dimension"] for c in auto)
 
 
 def test_ml_protocols_parse_from_their_labels():

@@ -1,11 +1,12 @@
 """Synthetic problems with known optima: classic continuous test functions (Branin, 6-D Hartmann, 4-D
-log-Rosenbrock, Branin with noise), mixed and conditional spaces, plus the 10-parameter problem of the
+log-Rosenbrock, Branin and Hartmann with noise), mixed and conditional spaces, plus the 10-parameter problem of the
 timing suite. Regret is the best value found minus `optimum`.
 
-`branin_noisy` adds N(0, 1) to every observation, drawn from a stream seeded by the run's seed in evaluation
-order (so a shared startup sees the same noise for every tool); its `clean` is the noise-free Branin, and
-the run is scored by the noise-free value of the best noise-free point it evaluated, so a tool earns
-nothing from a lucky draw.
+`branin_noisy` adds N(0, 1) to every observation and `hartmann6_noisy` N(0, 0.1²) (about the gap between
+Hartmann's global minimum and its best local one, 0.12), drawn from a stream seeded by the run's seed in
+evaluation order (so a shared startup sees the same noise for every tool); `clean` is the noise-free
+function, and the run is scored by the noise-free value of the best noise-free point it evaluated, so a tool
+earns nothing from a lucky draw.
 """
 
 from __future__ import annotations
@@ -168,12 +169,12 @@ def log_rosenbrock4(p: Dict[str, Any]) -> float:
     return math.log1p(sum(100 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(3)))
 
 
-def with_noise(fn: Callable[[Dict[str, Any]], float], seed: int) -> Callable[[Dict[str, Any]], float]:
-    """`fn` plus N(0, 1) per call, the n-th call drawing the n-th value of the seed's noise stream."""
+def with_noise(fn: Callable[[Dict[str, Any]], float], seed: int, sd: float) -> Callable[[Dict[str, Any]], float]:
+    """`fn` plus N(0, sd²) per call, the n-th call drawing the n-th value of the seed's noise stream."""
     rng = np.random.default_rng([seed, NOISE_STREAM])
 
     def objective(p: Dict[str, Any]) -> float:
-        return fn(p) + float(rng.standard_normal())
+        return fn(p) + sd * float(rng.standard_normal())
 
     return objective
 
@@ -186,16 +187,17 @@ def sphere10(p: Dict[str, Any]) -> float:
     return sum(p[f"x{i}"] ** 2 for i in range(10))
 
 
-# name -> (space, noise-free objective, optimum, noisy)
-PROBLEMS: Dict[str, Tuple[Space, Callable[[Dict[str, Any]], float], float, bool]] = {
-    "mixed": (MIXED_SPACE, mixed, 0.0, False),
-    "conditional": (CONDITIONAL_SPACE, conditional, 0.0, False),
-    "nested": (NESTED_SPACE, nested, 0.0, False),
-    "integers": (INTEGERS_SPACE, integers, 0.0, False),
-    "branin": (BRANIN_SPACE, branin, BRANIN_OPTIMUM, False),
-    "hartmann6": (HARTMANN6_SPACE, hartmann6, HARTMANN6_OPTIMUM, False),
-    "log_rosenbrock4": (LOG_ROSENBROCK4_SPACE, log_rosenbrock4, 0.0, False),
-    "branin_noisy": (BRANIN_SPACE, branin, BRANIN_OPTIMUM, True),
+# name -> (space, noise-free objective, optimum, standard deviation of the observation noise)
+PROBLEMS: Dict[str, Tuple[Space, Callable[[Dict[str, Any]], float], float, float]] = {
+    "mixed": (MIXED_SPACE, mixed, 0.0, 0.0),
+    "conditional": (CONDITIONAL_SPACE, conditional, 0.0, 0.0),
+    "nested": (NESTED_SPACE, nested, 0.0, 0.0),
+    "integers": (INTEGERS_SPACE, integers, 0.0, 0.0),
+    "branin": (BRANIN_SPACE, branin, BRANIN_OPTIMUM, 0.0),
+    "hartmann6": (HARTMANN6_SPACE, hartmann6, HARTMANN6_OPTIMUM, 0.0),
+    "log_rosenbrock4": (LOG_ROSENBROCK4_SPACE, log_rosenbrock4, 0.0, 0.0),
+    "branin_noisy": (BRANIN_SPACE, branin, BRANIN_OPTIMUM, 1.0),
+    "hartmann6_noisy": (HARTMANN6_SPACE, hartmann6, HARTMANN6_OPTIMUM, 0.1),
 }
 
 
@@ -204,7 +206,7 @@ def make(problem_name: str, seed: int = 0) -> Problem:
         return Problem("timing", problem_name, TIMING_SPACE, sphere10, 0.0)
     if problem_name not in PROBLEMS:
         raise ValueError(f"unknown synthetic problem {problem_name!r}; choose from {', '.join(PROBLEMS)}")
-    space, fn, optimum, noisy = PROBLEMS[problem_name]
-    if noisy:
-        return Problem("synthetic", problem_name, space, with_noise(fn, seed), optimum, clean=fn)
+    space, fn, optimum, noise_sd = PROBLEMS[problem_name]
+    if noise_sd > 0.0:
+        return Problem("synthetic", problem_name, space, with_noise(fn, seed, noise_sd), optimum, clean=fn)
     return Problem("synthetic", problem_name, space, fn, optimum)
