@@ -36,6 +36,7 @@ Json ResolveOptions(const std::string& what, const std::vector<OptionSpec>& spec
     const auto it = std::find_if(specs.begin(), specs.end(), [&key](const OptionSpec& s) { return s.name == key; });
     if (it == specs.end()) {
       std::vector<std::string> names;
+      names.reserve(specs.size());
       for (const auto& s : specs) names.push_back(s.name);
       throw InvalidArgumentError(fmt::format("{} has no option '{}'; valid options: {}", what, key,
                                              names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
@@ -181,7 +182,9 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"deterministic_objective", "bool", false, "fix the noise variance near zero instead of fitting it"},
         {"n_restarts", "int", 1, "extra hyperparameter-fit starts drawn from the prior at each full fit"},
         {"n_candidates", "int", 512, "quasi-random points scoring the acquisition before local search"},
-        {"n_local_search", "int", 5, "best candidates refined by L-BFGS-B and discrete neighbour search"}},
+        {"n_local_search", "int", 5, "best candidates refined by L-BFGS-B and discrete neighbour search"},
+        {"replicate_penalty", "bool", false,
+         "multiply EI by 1 - noise_sd / predictive_sd so a noisy study stops re-measuring one point"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          GpOptions gp;
          gp.n_startup_trials = OptionOr(options, "n_startup_trials", gp.n_startup_trials);
@@ -189,6 +192,7 @@ std::vector<SamplerSpec> BuildSamplers() {
          gp.n_restarts = OptionOr(options, "n_restarts", gp.n_restarts);
          gp.n_candidates = OptionOr(options, "n_candidates", gp.n_candidates);
          gp.n_local_search = OptionOr(options, "n_local_search", gp.n_local_search);
+         gp.replicate_penalty = OptionOr(options, "replicate_penalty", gp.replicate_penalty);
          return std::make_shared<GpSampler>(gp, seed);
        }});
   return specs;

@@ -371,11 +371,12 @@ TEST(GpAcquisition, LogAcquisitionGradientMatchesFiniteDifferences) {
   for (Eigen::Index i = 0; i < x.rows(); ++i) c(i) = x(i, 0) + x(i, 1) - 1.0;
   gp::GaussianProcess constraint;
   constraint.Fit(space, x, c, theta);
-  for (bool use_ei : {true, false}) {
+  for (const auto& [use_ei, noise] : {std::pair{true, 0.0}, std::pair{false, 0.0}, std::pair{true, 0.05}}) {
     gp::AcquisitionModel model;
     model.objective = &objective;
     model.best = SmoothValues(x).minCoeff();
     model.use_ei = use_ei;
+    model.noise = noise;
     model.constraints = {&constraint};
     model.thresholds = {0.0};
     const std::vector<int> coords = {0, 1};
@@ -390,6 +391,72 @@ TEST(GpAcquisition, LogAcquisitionGradientMatchesFiniteDifferences) {
       EXPECT_NEAR(gp::LogAcquisitionBatch(model, row)(0), f(at), 1e-9 * (1.0 + std::abs(f(at))));
     }
   }
+}
+
+TEST(GpAcquisition, ReplicatePenaltyIsStableAndItsDerivativeMatches) {
+  for (double noise : {1e-6, 0.01, 1.0}) {
+    for (double v : {1e-300, 1e-20, 1e-9, 1e-4, 0.01, 1.0, 100.0}) {
+      // The naive form 1 − σ_n / √(v + σ_n²), in long double, where it still has digits.
+      const long double naive = 1.0L - std::sqrt(static_cast<long double>(noise)) /
+                                           std::sqrt(static_cast<long double>(v) + static_cast<long double>(noise));
+      const double penalty = gp::LogReplicatePenalty(v, noise);
+      ASSERT_TRUE(std::isfinite(penalty)) << "v = " << v << ", noise = " << noise;
+      EXPECT_LT(penalty, 0.0);
+      if (v / noise > 1e-6) {
+        EXPECT_NEAR(penalty, static_cast<double>(std::log(naive)), 1e-9 * std::abs(penalty) + 1e-12)
+            << "v = " << v << ", noise = " << noise;
+      } else {
+        // v ≪ σ_n²: the factor is v / (2 σ_n²) to first order.
+        EXPECT_NEAR(penalty, std::log(v / (2.0 * noise)), 1e-5) << "v = " << v << ", noise = " << noise;
+      }
+      if (v >= 1e-9) {
+        const double h = 1e-6 * v;
+        const double numeric =
+            (gp::LogReplicatePenalty(v + h, noise) - gp::LogReplicatePenalty(v - h, noise)) / (2 * h);
+        const double analytic = gp::LogReplicatePenaltyDerivative(v, noise);
+        EXPECT_NEAR(analytic, numeric, 1e-5 * std::abs(analytic)) << "v = " << v << ", noise = " << noise;
+      }
+    }
+    // More uncertainty, less penalty.
+    EXPECT_LT(gp::LogReplicatePenalty(0.01, noise), gp::LogReplicatePenalty(0.02, noise));
+  }
+}
+
+TEST(GpAcquisition, ReplicatePenaltyMovesTheMaximumAwayFromARepeatedlyMeasuredPoint) {
+  // Noisy measurements of a line that falls towards u = 1, twenty of them at u = 1 itself: plain EI still peaks
+  // at the edge it has measured twenty times; with the penalty the maximum moves to where the model is unsure.
+  Rng rng(8);
+  gp::KernelSpace space;
+  space.categorical = {0};
+  Eigen::MatrixXd x(28, 1);
+  Eigen::VectorXd y(28);
+  for (Eigen::Index i = 0; i < 8; ++i) x(i, 0) = 0.1 * static_cast<double>(i);
+  for (Eigen::Index i = 8; i < 28; ++i) x(i, 0) = 1.0;
+  for (Eigen::Index i = 0; i < 28; ++i) y(i) = 1.0 - x(i, 0) + 0.1 * rng.Normal();
+  Eigen::VectorXd theta(3);
+  theta << std::log(0.5), 0.0, std::log(0.01);
+  gp::GaussianProcess objective;
+  objective.Fit(space, x, y, theta);
+  gp::AcquisitionModel model;
+  model.objective = &objective;
+  model.best = objective.TrainingMean().minCoeff();
+  auto argmax = [&] {
+    double best_u = 0.0;
+    double best_value = -std::numeric_limits<double>::infinity();
+    for (int k = 0; k <= 1000; ++k) {
+      Eigen::VectorXd at(1);
+      at << k / 1000.0;
+      const double value = gp::LogAcquisition(model, at, {}, nullptr);
+      if (value > best_value) {
+        best_value = value;
+        best_u = at(0);
+      }
+    }
+    return best_u;
+  };
+  EXPECT_GT(argmax(), 0.98);
+  model.noise = objective.noise();
+  EXPECT_LT(argmax(), 0.95);
 }
 
 TEST(GpOutputs, WarpKeepsOrderAndTamesOutliers) {
@@ -425,6 +492,32 @@ TEST(GpSampler, RejectsBadOptionsAndConstraints) {
   EXPECT_THROW(trial.SetConstraints({}), InvalidArgumentError);
   trial.SetConstraints({-1.0, 0.5});
   EXPECT_EQ(trial.Snapshot().system_attrs.at("constraints"), Json({-1.0, 0.5}));
+}
+
+TEST(GpSampler, ReplicatePenaltyOptionChangesOnlyTheModelledTrials) {
+  // The registry option reaches the acquisition: with the same seed and the same noisy observations the Sobol
+  // start-up is identical, and the GP's suggestions differ.
+  auto gp_of = [](const std::shared_ptr<Sampler>& s) { return std::dynamic_pointer_cast<GpSampler>(s); };
+  EXPECT_FALSE(gp_of(MakeSampler("gp", 1))->options().replicate_penalty);
+  EXPECT_TRUE(gp_of(MakeSampler("gp", 1, {{"replicate_penalty", true}}))->options().replicate_penalty);
+  EXPECT_THROW(MakeSampler("gp", 1, {{"replicate_penalty", "yes"}}), InvalidArgumentError);
+  std::vector<std::vector<double>> xs;
+  for (bool penalty : {false, true}) {
+    auto study = NewStudy(MakeSampler("gp", 5, {{"replicate_penalty", penalty}}));
+    Rng noise(11);
+    std::vector<double> x;
+    for (int i = 0; i < 16; ++i) {
+      Trial trial = study->Ask();
+      const double v = trial.SuggestFloat("x", -2.0, 2.0);
+      study->Tell(trial, v * v + noise.Normal());
+      x.push_back(v);
+    }
+    xs.push_back(x);
+  }
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(xs[0][static_cast<size_t>(i)], xs[1][static_cast<size_t>(i)]) << i;
+  int differ = 0;
+  for (int i = 10; i < 16; ++i) differ += xs[0][static_cast<size_t>(i)] != xs[1][static_cast<size_t>(i)] ? 1 : 0;
+  EXPECT_GT(differ, 0);
 }
 
 TEST(GpSampler, ModelsTheIntersectionSpaceWithEveryKind) {

@@ -33,6 +33,8 @@
 //   Maximized over n_candidates Sobol points and perturbations of the best trials, then L-BFGS-B over continuous
 //   coordinates alternating with a neighbour search over integer, stepped and categorical ones
 //   (optimize_acquisition.hpp). One Cholesky factor serves every acquisition evaluation.
+//   replicate_penalty multiplies EI by 1 − σ_n / √(s² + σ_n²) (augmented EI, Huang et al. 2006) so a noisy study
+//   stops re-measuring the point its posterior mean favours (acquisition.hpp); off by default.
 // - Pending trials: RUNNING trials of other workers (and of earlier asks without a tell) join the model as
 //   fantasies valued max(posterior mean, mean observed value): the constant liar "CL-mean" of Ginsbourger, Le Riche
 //   and Carraro 2010 ("Kriging is well-suited to parallelize optimization"), never more optimistic than the model.
@@ -65,6 +67,7 @@ struct GpOptions {
   int64_t n_restarts = 1;                // extra hyperparameter starts from the prior at each full fit (prior.hpp)
   int64_t n_candidates = 512;            // quasi-random points scoring the acquisition before local search
   int64_t n_local_search = 5;            // best candidates refined by local search
+  bool replicate_penalty = false;  // multiply EI by 1 − σ_n / √(s² + σ_n²) (augmented EI, Huang et al. 2006)
 };
 
 class GpSampler final : public Sampler {

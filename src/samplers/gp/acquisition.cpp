@@ -1,5 +1,6 @@
 #include "samplers/gp/acquisition.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -76,6 +77,20 @@ double LogNormalCdfDerivative(double z) {
   return 1.0 / MillsRatio(z);
 }
 
+double LogReplicatePenalty(double variance, double noise) {
+  // 1 − σ_n / q with q = √(v + σ_n²) is v / (q (q + σ_n)): no cancellation when v ≪ σ_n².
+  const double v = std::max(variance, std::numeric_limits<double>::min());
+  const double q = std::sqrt(v + noise);
+  return std::log(v) - std::log(q) - std::log(q + std::sqrt(noise));
+}
+
+double LogReplicatePenaltyDerivative(double variance, double noise) {
+  const double v = std::max(variance, std::numeric_limits<double>::min());
+  const double q2 = v + noise;
+  const double q = std::sqrt(q2);
+  return 1.0 / v - 0.5 / q2 - 0.5 / (q * (q + std::sqrt(noise)));
+}
+
 namespace {
 
 // One term of the log acquisition from a posterior (mean, variance): log EI below `target` when `ei`, else
@@ -110,6 +125,10 @@ double LogAcquisition(const AcquisitionModel& model, const Eigen::VectorXd& x, c
   if (model.use_ei) {
     model.objective->Predict(x, grad_dims, mean, variance, dm, dv);
     value += Term(true, model.best, mean, variance, dm, dv, grad);
+    if (model.noise > 0.0) {
+      value += LogReplicatePenalty(variance, model.noise);
+      if (grad != nullptr) *grad += LogReplicatePenaltyDerivative(variance, model.noise) * dvariance;
+    }
   }
   for (size_t k = 0; k < model.constraints.size(); ++k) {
     model.constraints[k]->Predict(x, grad_dims, mean, variance, dm, dv);
@@ -124,8 +143,10 @@ Eigen::VectorXd LogAcquisitionBatch(const AcquisitionModel& model, const Eigen::
   Eigen::VectorXd variance;
   if (model.use_ei) {
     model.objective->PredictBatch(xs, mean, variance);
-    for (Eigen::Index i = 0; i < xs.rows(); ++i)
+    for (Eigen::Index i = 0; i < xs.rows(); ++i) {
       out(i) += Term(true, model.best, mean(i), variance(i), nullptr, nullptr, nullptr);
+      if (model.noise > 0.0) out(i) += LogReplicatePenalty(variance(i), model.noise);
+    }
   }
   for (size_t k = 0; k < model.constraints.size(); ++k) {
     model.constraints[k]->PredictBatch(xs, mean, variance);

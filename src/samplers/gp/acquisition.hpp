@@ -10,6 +10,14 @@
 // constraints", ICML): one GP per constraint c_k, feasible when c_k ≤ 0; the acquisition adds
 // Σ_k log Φ((t_k − μ_k) / σ_k), the log probability that every constraint holds (t_k is 0 in the standardized units
 // of c_k). Until some observed trial is feasible, the acquisition is that log probability alone.
+//
+// Noise: with a fitted noise variance σ_n², EI is multiplied by the replicate penalty of augmented expected
+// improvement (Huang, Allen, Notz and Zeng 2006, "Global optimization of stochastic black-box systems via
+// sequential kriging meta-models", J. Global Optim. 34, eq. (13)): 1 − σ_n / √(s²(x) + σ_n²), where s² is the
+// latent posterior variance. It is near 1 where the model is unsure (s² ≫ σ_n²) and falls like 1 / (2k) at a point
+// already measured k times, so a noisy study stops re-measuring the point its posterior mean favours once more
+// measurements there cannot change much. With a deterministic objective σ_n² ≈ 1e-6 and the factor is 1 wherever
+// EI is not already negligible.
 #pragma once
 
 #include <Eigen/Core>
@@ -27,11 +35,16 @@ double LogHDerivative(double z);
 // log Φ(z) and its derivative φ(z) / Φ(z).
 double LogNormalCdf(double z);
 double LogNormalCdfDerivative(double z);
+// log(1 − σ_n / √(v + σ_n²)) for a posterior variance v >= 0 and noise variance σ_n² = noise > 0 (the replicate
+// penalty above), and its derivative with respect to v.
+double LogReplicatePenalty(double variance, double noise);
+double LogReplicatePenaltyDerivative(double variance, double noise);
 
 struct AcquisitionModel {
   const GaussianProcess* objective = nullptr;  // standardized, lower is better; may include fantasies
   double best = 0.0;                           // incumbent in the objective's standardized units
   bool use_ei = true;                          // false until a feasible trial exists: feasibility only
+  double noise = 0.0;                          // > 0: EI carries the replicate penalty for this noise variance
   std::vector<const GaussianProcess*> constraints;
   std::vector<double> thresholds;  // feasible when the constraint GP's value is <= threshold
 };

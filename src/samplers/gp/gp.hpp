@@ -54,6 +54,8 @@ class GaussianProcess {
   const Eigen::VectorXd& theta() const { return theta_; }
   const KernelSpace& space() const { return space_; }
   double jitter() const { return jitter_; }
+  // The noise variance σ_n² of θ (without the jitter).
+  double noise() const { return noise_; }
 
  private:
   KernelSpace space_;

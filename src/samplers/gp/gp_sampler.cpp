@@ -300,6 +300,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     if (feasible[static_cast<size_t>(i)]) best = std::min(best, mean_at_x(i));
   }
   model.use_ei = std::isfinite(best);
+  if (options_.replicate_penalty) model.noise = objective.noise();
   model.best = model.use_ei ? best : 0.0;
   // Anchors: the best feasible trials by observed value, or (nothing feasible yet) the least violating ones.
   auto badness = [&](Eigen::Index i) {
