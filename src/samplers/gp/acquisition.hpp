@@ -11,13 +11,14 @@
 // Σ_k log Φ((t_k − μ_k) / σ_k), the log probability that every constraint holds (t_k is 0 in the standardized units
 // of c_k). Until some observed trial is feasible, the acquisition is that log probability alone.
 //
-// Noise: with a fitted noise variance σ_n², EI is multiplied by the replicate penalty of augmented expected
-// improvement (Huang, Allen, Notz and Zeng 2006, "Global optimization of stochastic black-box systems via
-// sequential kriging meta-models", J. Global Optim. 34, eq. (13)): 1 − σ_n / √(s²(x) + σ_n²), where s² is the
-// latent posterior variance. It is near 1 where the model is unsure (s² ≫ σ_n²) and falls like 1 / (2k) at a point
+// Noise (GpOptions::replicate_penalty): EI is multiplied by the replicate penalty of augmented expected improvement
+// (Huang, Allen, Notz and Zeng 2006, "Global optimization of stochastic black-box systems via sequential kriging
+// meta-models", J. Global Optim. 34): 1 − σ_n / √(s²(x) + σ_n²), with the fitted noise variance σ_n² and the latent
+// posterior variance s². It is near 1 where the model is unsure (s² ≫ σ_n²) and falls like 1 / (2k) at a point
 // already measured k times, so a noisy study stops re-measuring the point its posterior mean favours once more
-// measurements there cannot change much. With a deterministic objective σ_n² ≈ 1e-6 and the factor is 1 wherever
-// EI is not already negligible.
+// measurements there cannot change much. On a deterministic objective the fitted noise is usually at its floor and
+// the factor matters only next to observed points, but where the GP models roughness as noise it also holds back
+// local refinement; hence an option, off by default (bench/README.md has the measurements).
 #pragma once
 
 #include <Eigen/Core>
