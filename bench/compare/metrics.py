@@ -97,3 +97,37 @@ def seeds_with_every_task(keys: Iterable[Tuple[str, int]]) -> List[int]:
     keys = set(keys)
     tasks = {task for task, _ in keys}
     return sorted(s for s in {seed for _, seed in keys} if all((task, s) in keys for task in tasks))
+
+
+def paired_task_outcomes(
+    tool: Mapping[Tuple[str, int], float],
+    ref: Mapping[Tuple[str, int], float],
+    z: float = 2.0,
+    min_diff: float = 0.1,
+) -> Tuple[int, int, int]:
+    """Tasks on which `tool` is ahead of `ref`, level with it, and behind it, from normalized final losses keyed by
+    (task, seed). Per task the two are compared on the seeds both ran: ahead when the mean per-seed score
+    difference exceeds z standard errors of that difference (same seeds, so the difference is paired), behind when
+    it is below −z standard errors, level otherwise: also when the mean difference is under `min_diff` score
+    points (a consistent 0.01 on a task where every tool is within a hair of the best is no win), and on tasks
+    with one common seed, which cannot be judged."""
+    tasks = sorted({task for task, _ in tool} & {task for task, _ in ref})
+    ahead = level = behind = 0
+    for task in tasks:
+        diffs = [
+            100.0 * (ref[key] - tool[key])
+            for key in tool
+            if key[0] == task and key in ref and tool[key] == tool[key] and ref[key] == ref[key]
+        ]
+        if not diffs:
+            continue
+        mean, se = mean_se(diffs)
+        if len(diffs) < 2 or abs(mean) < min_diff:
+            level += 1
+        elif mean - z * se > 0:
+            ahead += 1
+        elif mean + z * se < 0:
+            behind += 1
+        else:
+            level += 1
+    return ahead, level, behind

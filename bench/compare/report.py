@@ -170,17 +170,28 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
                 "",
             ]
         scores = {t: metrics.mean_se(list(metrics.per_seed_scores(norm[t], headline_seeds).values())) for t in norm}
-        head = "| tool | score | tasks × seeds |" + (f" score − {ref} |" if ref else "")
-        lines += [head, "|---|---:|---:|" + ("---:|" if ref else "")]
+        head = "| tool | score | tasks × seeds |" + (f" score − {ref} | tasks ahead / level / behind {ref} |" if ref else "")
+        lines += [head, "|---|---:|---:|" + ("---:|---:|" if ref else "")]
         for tool in tools:
             if tool not in scores:
-                lines.append(f"| {tool} | {no_data_note(records, tool)} | 0 |" + (" |" if ref else ""))
+                lines.append(f"| {tool} | {no_data_note(records, tool)} | 0 |" + (" | |" if ref else ""))
                 continue
             m, se = scores[tool]
             diff = f" {m - scores[ref][0]:+.2f} |" if ref and ref in scores else (" — |" if ref else "")
+            if ref and ref in norm and tool != ref:
+                diff += " {} / {} / {} |".format(*metrics.paired_task_outcomes(norm[tool], norm[ref]))
+            elif ref:
+                diff += " — |"
             partial = f" (partial: {len(norm[tool])} of {len(expected)})" if len(norm[tool]) < len(expected) else ""
             counted = sum(1 for _, seed in norm[tool] if seed in headline_seeds)
             lines.append(f"| {tool} | {m:.2f} ± {se:.2f}{partial} | {counted} |{diff}")
+        if ref:
+            lines += [
+                "",
+                f"Tasks ahead / level / behind {ref}: per task, the mean per-seed score difference on the seeds both "
+                f"tools ran, ahead or behind when it is more than two standard errors of that paired difference and at least "
+                f"0.1 points from 0.",
+            ]
         lines += ["", f"Per task (score of the mean normalized loss over seeds), protocol {proto}:", ""]
         present = [t for t in tools if t in norm]
         lines += ["| task | " + " | ".join(present) + " |", "|---|" + "---:|" * len(present)]

@@ -77,6 +77,28 @@ def test_headline_seeds_are_the_ones_every_task_has():
     assert set(metrics.per_seed_scores(keys)) == {0, 1, 2}
 
 
+def test_paired_task_outcomes_count_tasks_ahead_level_and_behind():
+    ref = {("a", s): 0.5 for s in range(4)} | {("b", s): 0.2 for s in range(4)} | {("c", s): 0.3 for s in range(4)}
+    tool = {
+        **{("a", s): 0.1 + 0.01 * s for s in range(4)},  # clearly lower loss than ref on every seed: ahead
+        **{("b", s): 0.2 + (0.3 if s == 0 else -0.1) for s in range(4)},  # mixed, mean 0: level
+        **{("c", s): 0.9 for s in range(4)},  # higher loss everywhere: behind
+        ("d", 0): 0.0,  # ref never ran task d: not counted
+    }
+    assert metrics.paired_task_outcomes(tool, ref) == (1, 1, 1)
+    assert metrics.paired_task_outcomes(ref, tool) == (1, 1, 1)
+    assert metrics.paired_task_outcomes(ref, ref) == (0, 3, 0)
+    # One common seed cannot be judged, however large the difference.
+    assert metrics.paired_task_outcomes({("a", 0): 0.0}, {("a", 0): 1.0}) == (0, 1, 0)
+    # A consistent difference of 0.05 score points is level; at 0.2 points it counts.
+    tiny = {("a", s): 0.5 - 0.0005 for s in range(4)}
+    assert metrics.paired_task_outcomes(tiny, {("a", s): 0.5 for s in range(4)}) == (0, 1, 0)
+    small = {("a", s): 0.5 - 0.002 for s in range(4)}
+    assert metrics.paired_task_outcomes(small, {("a", s): 0.5 for s in range(4)}) == (1, 0, 0)
+    # Seeds only one side ran are ignored; NaN losses too.
+    assert metrics.paired_task_outcomes({("a", 0): 0.0, ("a", 1): 0.1, ("a", 2): math.nan}, {("a", 0): 1.0, ("a", 1): 0.9, ("a", 5): 0.0}) == (1, 0, 0)
+
+
 def test_conditional_space_samples_only_active_branches():
     from bench.compare.problems.synthetic import NESTED_SPACE, nested
 
