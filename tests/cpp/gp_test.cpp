@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 #include <numeric>
+#include <set>
 
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/common/rng.hpp"
@@ -537,6 +538,34 @@ TEST(GpSampler, ModelsTheIntersectionSpaceWithEveryKind) {
   const auto values = sampler->SampleRelative(*study, next.Snapshot(), space);
   ASSERT_EQ(values.size(), 4u);
   for (const auto& [name, value] : values) EXPECT_TRUE(Contains(space.at(name), value)) << name << " = " << value;
+}
+
+// Two categoricals with 4 × 2 combinations and 10 start-up trials: the start-up visits every combination, in
+// sequence and in a batch of pending asks alike, so an interaction between the choices cannot be missed.
+TEST(GpSampler, StartupCoversEveryCategoricalCombination) {
+  const std::vector<std::string> optimizers{"sgd", "adam", "rmsprop", "lbfgs"};
+  const std::vector<std::string> flags{"off", "on"};
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    for (bool batch : {false, true}) {
+      auto study = NewStudy(MakeSampler("gp", seed, {{"n_startup_trials", 10}}));
+      std::set<std::pair<std::string, std::string>> seen;
+      std::vector<Trial> pending;
+      for (int i = 0; i < 10; ++i) {
+        Trial t = study->Ask();
+        const double x = t.SuggestFloat("x", 0.0, 1.0);
+        const std::string opt = t.SuggestCategorical("opt", optimizers);
+        const std::string flag = t.SuggestCategorical("flag", flags);
+        seen.emplace(opt, flag);
+        // Sequential: the first trial must finish to reveal the space; batch: the other nine stay pending.
+        if (!batch || i == 0) {
+          study->Tell(t, x);
+        } else {
+          pending.push_back(std::move(t));
+        }
+      }
+      EXPECT_EQ(seen.size(), 8u) << "seed " << seed << (batch ? ", batch" : ", sequential");
+    }
+  }
 }
 
 // Eight asks without a tell: the pending ones must push each new point elsewhere.

@@ -16,7 +16,9 @@
 //   unit cube by math::ToUnit (log and stepped scales, integers as cell centres); categoricals keep their choice
 //   index. Parameters outside it (conditional branches) come from an internal TPE sampler's univariate model, not
 //   from uniform noise. Single-value parameters are left out.
-// - Startup: until n_startup_trials trials are COMPLETE, trials come from scrambled Sobol points (the qmc sampler).
+// - Startup: until n_startup_trials trials are COMPLETE, trials come from scrambled Sobol points (the qmc sampler);
+//   when the categoricals have at most n_startup_trials joint choices, each start-up trial takes one the study has
+//   used least, so every combination is seen before the model takes over.
 // - Outputs: minimization internally (maximize flips the sign); far-out bad values are compressed above Tukey's
 //   fence, then standardized (gp.hpp).
 // - Model: exact GP, Matérn-5/2 with one length-scale per dimension plus a Hamming term per categorical (kernel.hpp);

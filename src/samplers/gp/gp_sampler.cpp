@@ -5,6 +5,10 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/common/rng.hpp"
@@ -55,6 +59,61 @@ std::vector<FrozenTrialPtr> CompleteTrials(const Study& study) {
     if (trial->state == TrialState::kComplete && trial->values.size() == 1) out.push_back(std::move(trial));
   }
   return out;
+}
+
+// Start-up points take the categorical parameters' joint choices in turn when there are no more combinations than
+// start-up trials: each start-up trial gets a combination the study's trials (any state, so parallel workers spread
+// too) have used least, ties broken at random from (seed, trial number); the other coordinates stay the Sobol
+// point's. The GP's kernel, like any smooth model, extrapolates the effect of each choice from the combinations it
+// has seen, so a combination whose choices look poor one at a time but are good together (an interaction) is
+// never proposed once the start-up has missed it. Sobol points' projections onto two categorical coordinates
+// leave such cells empty: on the harness's `integers` problem (two categoricals, 8 combinations) the 10 start-up
+// points missed the best one in 13 of 40 seeds, and the GP then never tried it in 100 trials.
+void CoverCategoricalCombinations(const Study& study, const FrozenTrial& trial, const SearchSpace& space,
+                                  int64_t n_startup, uint64_t seed, std::map<std::string, double>& out) {
+  std::vector<std::pair<std::string, int64_t>> categoricals;  // name, number of choices
+  int64_t combinations = 1;
+  for (const auto& [name, distribution] : space) {
+    const auto* categorical = std::get_if<CategoricalDistribution>(&distribution);
+    if (categorical == nullptr || !out.contains(name)) continue;
+    const auto n = static_cast<int64_t>(categorical->choices.size());
+    categoricals.emplace_back(name, n);
+    combinations *= n;
+    if (combinations > n_startup) return;
+  }
+  if (categoricals.empty() || combinations < 2) return;
+  // Mixed-radix index of a trial's combination, or -1 when it lacks one of the parameters or has another space.
+  auto index_of = [&](const FrozenTrial& other) -> int64_t {
+    int64_t index = 0;
+    for (const auto& [name, n] : categoricals) {
+      const auto param = other.params.find(name);
+      const auto dist = other.distributions.find(name);
+      if (param == other.params.end() || dist == other.distributions.end() || !(dist->second == space.at(name))) {
+        return -1;
+      }
+      const auto choice = static_cast<int64_t>(param->second);
+      if (choice < 0 || choice >= n) return -1;
+      index = index * n + choice;
+    }
+    return index;
+  };
+  std::vector<int64_t> uses(static_cast<size_t>(combinations), 0);
+  for (const auto& other : study.TrialsSnapshot()) {
+    if (other->number == trial.number) continue;
+    const int64_t index = index_of(*other);
+    if (index >= 0) ++uses[static_cast<size_t>(index)];
+  }
+  const int64_t fewest = *std::min_element(uses.begin(), uses.end());
+  std::vector<int64_t> least;
+  for (int64_t i = 0; i < combinations; ++i) {
+    if (uses[static_cast<size_t>(i)] == fewest) least.push_back(i);
+  }
+  Rng rng(MixSeed(seed, MixSeed(0xCA7E6, static_cast<uint64_t>(trial.number))));
+  int64_t index = least[static_cast<size_t>(rng.UniformInt(0, static_cast<int64_t>(least.size()) - 1))];
+  for (auto it = categoricals.rbegin(); it != categoricals.rend(); ++it) {
+    out[it->first] = static_cast<double>(index % it->second);
+    index /= it->second;
+  }
 }
 
 // The constraint values a trial reported, or an empty vector.
@@ -165,7 +224,9 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   if (study.IsMultiObjective()) return fallback_.SampleRelative(study, trial, space);
   const std::vector<FrozenTrialPtr> complete = CompleteTrials(study);
   if (static_cast<int64_t>(complete.size()) < std::max<int64_t>(options_.n_startup_trials, 1)) {
-    return startup_.SampleRelative(study, trial, space);
+    std::map<std::string, double> out = startup_.SampleRelative(study, trial, space);
+    CoverCategoricalCombinations(study, trial, space, options_.n_startup_trials, seed_, out);
+    return out;
   }
   std::map<std::string, double> out;
   if (space.empty()) return out;
