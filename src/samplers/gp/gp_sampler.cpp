@@ -31,6 +31,8 @@ constexpr int kFullFitIterations = 50;
 constexpr int kWarmFitIterations = 1;
 constexpr int kRefineIterations = 10;
 constexpr Eigen::Index kAlwaysFullFit = 100;
+// The start-up covers the categorical combinations only up to this many (however long the start-up).
+constexpr int64_t kMaxCoveredCombinations = 4096;
 
 void CheckOptions(const GpOptions& o) {
   if (o.n_startup_trials < 0) {
@@ -62,13 +64,13 @@ std::vector<FrozenTrialPtr> CompleteTrials(const Study& study) {
 }
 
 // Start-up points take the categorical parameters' joint choices in turn when there are no more combinations than
-// start-up trials: each start-up trial gets a combination the study's trials (any state, so parallel workers spread
-// too) have used least, ties broken at random from (seed, trial number); the other coordinates stay the Sobol
-// point's. The GP's kernel, like any smooth model, extrapolates the effect of each choice from the combinations it
-// has seen, so a combination whose choices look poor one at a time but are good together (an interaction) is
-// never proposed once the start-up has missed it. Sobol points' projections onto two categorical coordinates
-// leave such cells empty: on the harness's `integers` problem (two categoricals, 8 combinations) the 10 start-up
-// points missed the best one in 13 of 40 seeds, and the GP then never tried it in 100 trials.
+// start-up trials (and at most kMaxCoveredCombinations): each start-up trial gets a combination the study's trials (any
+// state, so parallel workers spread too) have used least, ties broken at random from (seed, trial number); the other
+// coordinates stay the Sobol point's. The GP's kernel, like any smooth model, extrapolates the effect of each choice
+// from the combinations it has seen, so a combination whose choices look poor one at a time but are good together (an
+// interaction) is never proposed once the start-up has missed it. Sobol points' projections onto two categorical
+// coordinates leave such cells empty: on the harness's `integers` problem (two categoricals, 8 combinations) the 10
+// start-up points missed the best one in 13 of 40 seeds, and the GP then never tried it in 100 trials.
 void CoverCategoricalCombinations(const Study& study, const FrozenTrial& trial, const SearchSpace& space,
                                   int64_t n_startup, uint64_t seed, std::map<std::string, double>& out) {
   std::vector<std::pair<std::string, int64_t>> categoricals;  // name, number of choices
@@ -79,7 +81,7 @@ void CoverCategoricalCombinations(const Study& study, const FrozenTrial& trial, 
     const auto n = static_cast<int64_t>(categorical->choices.size());
     categoricals.emplace_back(name, n);
     combinations *= n;
-    if (combinations > n_startup) return;
+    if (combinations > std::min(n_startup, kMaxCoveredCombinations)) return;
   }
   if (categoricals.empty() || combinations < 2) return;
   // Mixed-radix index of a trial's combination, or -1 when it lacks one of the parameters or has another space.
