@@ -111,16 +111,13 @@ def paired_task_outcomes(
     it is below −z standard errors, level otherwise: also when the mean difference is under `min_diff` score
     points (a consistent 0.01 on a task where every tool is within a hair of the best is no win), and on tasks
     with one common seed, which cannot be judged."""
-    tasks = sorted({task for task, _ in tool} & {task for task, _ in ref})
+    diffs_by_task: Dict[str, List[float]] = {}
+    for key, x in tool.items():
+        y = ref.get(key, math.nan)
+        if x == x and y == y:  # both ran this seed, neither NaN
+            diffs_by_task.setdefault(key[0], []).append(100.0 * (y - x))
     ahead = level = behind = 0
-    for task in tasks:
-        diffs = [
-            100.0 * (ref[key] - tool[key])
-            for key in tool
-            if key[0] == task and key in ref and tool[key] == tool[key] and ref[key] == ref[key]
-        ]
-        if not diffs:
-            continue
+    for diffs in diffs_by_task.values():
         mean, se = mean_se(diffs)
         if len(diffs) < 2 or abs(mean) < min_diff:
             level += 1

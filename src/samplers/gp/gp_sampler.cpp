@@ -55,10 +55,10 @@ TpeOptions FallbackOptions(int64_t n_startup_trials) {
   return options;
 }
 
-std::vector<FrozenTrialPtr> CompleteTrials(const Study& study) {
+std::vector<FrozenTrialPtr> CompleteTrials(const std::vector<FrozenTrialPtr>& trials) {
   std::vector<FrozenTrialPtr> out;
-  for (auto& trial : study.TrialsSnapshot()) {
-    if (trial->state == TrialState::kComplete && trial->values.size() == 1) out.push_back(std::move(trial));
+  for (const auto& trial : trials) {
+    if (trial->state == TrialState::kComplete && trial->values.size() == 1) out.push_back(trial);
   }
   return out;
 }
@@ -71,8 +71,9 @@ std::vector<FrozenTrialPtr> CompleteTrials(const Study& study) {
 // interaction) is never proposed once the start-up has missed it. Sobol points' projections onto two categorical
 // coordinates leave such cells empty: on the harness's `integers` problem (two categoricals, 8 combinations) the 10
 // start-up points missed the best one in 13 of 40 seeds, and the GP then never tried it in 100 trials.
-void CoverCategoricalCombinations(const Study& study, const FrozenTrial& trial, const SearchSpace& space,
-                                  int64_t n_startup, uint64_t seed, std::map<std::string, double>& out) {
+void CoverCategoricalCombinations(const std::vector<FrozenTrialPtr>& trials, const FrozenTrial& trial,
+                                  const SearchSpace& space, int64_t n_startup, uint64_t seed,
+                                  std::map<std::string, double>& out) {
   std::vector<std::pair<std::string, int64_t>> categoricals;  // name, number of choices
   int64_t combinations = 1;
   for (const auto& [name, distribution] : space) {
@@ -100,7 +101,7 @@ void CoverCategoricalCombinations(const Study& study, const FrozenTrial& trial, 
     return index;
   };
   std::vector<int64_t> uses(static_cast<size_t>(combinations), 0);
-  for (const auto& other : study.TrialsSnapshot()) {
+  for (const auto& other : trials) {
     if (other->number == trial.number) continue;
     const int64_t index = index_of(*other);
     if (index >= 0) ++uses[static_cast<size_t>(index)];
@@ -201,7 +202,7 @@ void GpSampler::Reseed(uint64_t seed) {
 
 SearchSpace GpSampler::InferRelativeSearchSpace(const Study& study, const FrozenTrial& trial) {
   if (study.IsMultiObjective()) return fallback_.InferRelativeSearchSpace(study, trial);
-  const std::vector<FrozenTrialPtr> complete = CompleteTrials(study);
+  const std::vector<FrozenTrialPtr> complete = CompleteTrials(study.TrialsSnapshot());
   if (static_cast<int64_t>(complete.size()) < std::max<int64_t>(options_.n_startup_trials, 1)) {
     return startup_.InferRelativeSearchSpace(study, trial);
   }
@@ -224,10 +225,12 @@ double GpSampler::SampleIndependent(const Study& study, const FrozenTrial& trial
 std::map<std::string, double> GpSampler::SampleRelative(const Study& study, const FrozenTrial& trial,
                                                         const SearchSpace& space) {
   if (study.IsMultiObjective()) return fallback_.SampleRelative(study, trial, space);
-  const std::vector<FrozenTrialPtr> complete = CompleteTrials(study);
+  // One snapshot serves the start-up's combination counts and the model's COMPLETE trials.
+  const std::vector<FrozenTrialPtr> trials = study.TrialsSnapshot();
+  const std::vector<FrozenTrialPtr> complete = CompleteTrials(trials);
   if (static_cast<int64_t>(complete.size()) < std::max<int64_t>(options_.n_startup_trials, 1)) {
     std::map<std::string, double> out = startup_.SampleRelative(study, trial, space);
-    CoverCategoricalCombinations(study, trial, space, options_.n_startup_trials, seed_, out);
+    CoverCategoricalCombinations(trials, trial, space, options_.n_startup_trials, seed_, out);
     return out;
   }
   std::map<std::string, double> out;
