@@ -5,9 +5,12 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numbers>
 #include <numeric>
 #include <set>
+#include <string>
+#include <tuple>
 
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/common/rng.hpp"
@@ -566,6 +569,75 @@ TEST(GpSampler, StartupCoversEveryCategoricalCombination) {
       EXPECT_EQ(seen.size(), 8u) << "seed " << seed << (batch ? ", batch" : ", sequential");
     }
   }
+}
+
+// A small discrete space (5 × 4 integers × 2 choices = 40 configurations): the GP never proposes a configuration the
+// study already has, finished or running, until all 40 are taken; after that it may repeat them, and does not fail.
+TEST(GpSampler, NeverRepeatsAConfigurationUntilTheSpaceIsExhausted) {
+  const std::vector<std::string> kernels{"linear", "rbf"};
+  auto objective = [](int64_t k, int64_t p, const std::string& kernel) {
+    return std::pow(static_cast<double>(k) - 3.2, 2) + 0.5 * std::pow(static_cast<double>(p) - 2.0, 2) +
+           (kernel == "rbf" ? 0.0 : 1.0);
+  };
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    for (bool batch : {false, true}) {
+      auto study = NewStudy(MakeSampler("gp", seed, {{"n_startup_trials", 6}}));
+      std::set<std::tuple<int64_t, int64_t, std::string>> seen;
+      // Sequential: each trial finishes before the next ask; batch: asks come eight at a time, told together.
+      const int per_round = batch ? 8 : 1;
+      for (int round = 0; round * per_round < 40; ++round) {
+        std::vector<std::pair<Trial, double>> asked;
+        for (int i = 0; i < per_round; ++i) {
+          Trial t = study->Ask();
+          const int64_t k = t.SuggestInt("k", 1, 5);
+          const int64_t p = t.SuggestInt("p", 1, 4);
+          const std::string kernel = t.SuggestCategorical("kernel", kernels);
+          const bool fresh = seen.emplace(k, p, kernel).second;
+          EXPECT_TRUE(fresh) << "seed " << seed << (batch ? ", batch" : ", sequential") << ": trial " << t.number()
+                             << " repeats a configuration";
+          asked.emplace_back(std::move(t), objective(k, p, kernel));
+        }
+        for (auto& [t, value] : asked) study->Tell(t, value);
+      }
+      EXPECT_EQ(seen.size(), 40u) << "seed " << seed << (batch ? ", batch" : ", sequential");
+      // Exhausted: further trials repeat configurations, and still get valid ones.
+      study->Optimize(
+          [&](Trial& t) {
+            const int64_t k = t.SuggestInt("k", 1, 5);
+            const int64_t p = t.SuggestInt("p", 1, 4);
+            const std::string kernel = t.SuggestCategorical("kernel", kernels);
+            EXPECT_TRUE(seen.contains({k, p, kernel}));
+            return objective(k, p, kernel);
+          },
+          {.n_trials = 3});
+      EXPECT_EQ(study->Trials().size(), 43u);
+    }
+  }
+}
+
+// A failed configuration is not proposed again either: the GP does not model failures, so without the exclusion it
+// would keep proposing the point its model likes best.
+TEST(GpSampler, DoesNotRepeatAFailedConfiguration) {
+  auto study = NewStudy(MakeSampler("gp", 3, {{"n_startup_trials", 5}}));
+  auto value = [](int64_t k) { return std::pow(static_cast<double>(k) - 7.0, 2); };
+  for (int64_t k : {1, 3, 5, 9, 11}) {
+    study->EnqueueTrial({{"k", ParamValue{k}}});
+  }
+  study->Optimize([&](Trial& t) { return value(t.SuggestInt("k", 1, 12)); }, {.n_trials = 5});
+  // The model's favourite is k = 7; it crashes every time it is tried.
+  std::map<int64_t, int> tried;
+  for (int i = 0; i < 7; ++i) {
+    Trial t = study->Ask();
+    const int64_t k = t.SuggestInt("k", 1, 12);
+    ++tried[k];
+    if (k == 7) {
+      study->Tell(t, TrialState::kFail);
+    } else {
+      study->Tell(t, value(k));
+    }
+  }
+  EXPECT_EQ(tried[7], 1) << "the failed configuration was proposed again";
+  for (const auto& [k, n] : tried) EXPECT_EQ(n, 1) << "k = " << k << " proposed " << n << " times";
 }
 
 // Eight asks without a tell: the pending ones must push each new point elsewhere.

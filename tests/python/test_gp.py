@@ -47,3 +47,21 @@ def test_gp_sampler_same_seed_same_trials_and_bad_input():
     trial = study.ask()
     with pytest.raises(InvalidArgumentError, match="finite"):
         trial.set_constraints([math.nan])
+
+
+def test_gp_sampler_and_the_default_do_not_repeat_configurations_of_a_small_discrete_space():
+    # 10 x 4 integers: 40 configurations, 40 trials. Both the GP and the default (auto, a GP on this space) must
+    # try each configuration once; trials with failures count as taken too.
+    def objective(trial):
+        k = trial.suggest_int("k", 1, 10)
+        p = trial.suggest_int("p", 1, 4)
+        if (k, p) == (4, 2):
+            raise RuntimeError("this configuration crashes")
+        return (k - 3.7) ** 2 + (p - 2.2) ** 2
+
+    for sampler in (GPSampler(seed=5), None):
+        study = hyperscout.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=40, catch=(RuntimeError,))
+        configurations = [(t.params["k"], t.params["p"]) for t in study.trials]
+        assert len(configurations) == 40
+        assert len(set(configurations)) == 40, sorted(configurations)

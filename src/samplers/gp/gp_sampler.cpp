@@ -5,6 +5,8 @@
 #include <map>
 #include <mutex>
 #include <numeric>
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <variant>
@@ -170,6 +172,68 @@ bool Covers(const FrozenTrial& trial, const SearchSpace& space) {
   return true;
 }
 
+// A trial's values of the parameters of `space`, in the space's order, or nothing when it lacks one of them or has
+// another distribution for it.
+std::optional<std::vector<double>> Configuration(const FrozenTrial& trial, const SearchSpace& space) {
+  if (!Covers(trial, space)) return std::nullopt;
+  std::vector<double> out;
+  out.reserve(space.size());
+  for (const auto& [name, distribution] : space) {
+    const auto it = trial.params.find(name);
+    if (it == trial.params.end()) return std::nullopt;
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+// The configurations of the study's other trials, in any state (finished, running, pruned, failed). The GP never
+// proposes one of them again while it has anything else to offer: re-measuring a configuration tells a deterministic
+// objective nothing, a failed one would likely fail again (the model does not see failures, so it would keep
+// proposing it), and noise is `replicate_penalty`'s business, not repeats'. Exact repeats arise in discrete spaces
+// (on the harness's 100-configuration kNN space half of a sequential study's trials were repeats) and at bounds.
+std::set<std::vector<double>> TakenConfigurations(const std::vector<FrozenTrialPtr>& trials, const FrozenTrial& trial,
+                                                  const SearchSpace& space) {
+  std::set<std::vector<double>> taken;
+  for (const auto& other : trials) {
+    if (other->number == trial.number) continue;
+    if (auto c = Configuration(*other, space)) taken.insert(std::move(*c));
+  }
+  return taken;
+}
+
+// A start-up point that repeats a taken configuration (Sobol points collide once a small discrete space is
+// discretized) is redrawn at random: first its numeric coordinates only (keeping the covered categorical
+// combination), then every coordinate. After that many draws the space is taken as exhausted and the repeat stays.
+void AvoidStartupRepeat(const std::vector<FrozenTrialPtr>& trials, const FrozenTrial& trial, const SearchSpace& space,
+                        uint64_t seed, std::map<std::string, double>& out) {
+  constexpr int kDraws = 64;
+  for (const auto& [name, distribution] : space) {
+    if (!out.contains(name)) return;
+  }
+  const std::set<std::vector<double>> taken = TakenConfigurations(trials, trial, space);
+  std::vector<double> config;
+  auto current = [&] {
+    config.clear();
+    for (const auto& [name, distribution] : space) config.push_back(out.at(name));
+    return config;
+  };
+  if (!taken.contains(current())) return;
+  Rng rng(MixSeed(seed, MixSeed(0x2E9EA7, static_cast<uint64_t>(trial.number))));
+  for (int draw = 0; draw < 2 * kDraws; ++draw) {
+    const bool categoricals_too = draw >= kDraws;
+    for (const auto& [name, distribution] : space) {
+      if (const auto* c = std::get_if<CategoricalDistribution>(&distribution)) {
+        if (categoricals_too) {
+          out[name] = static_cast<double>(rng.UniformInt(0, static_cast<int64_t>(c->choices.size()) - 1));
+        }
+      } else {
+        out[name] = math::FromUnit(distribution, rng.Uniform());
+      }
+    }
+    if (!taken.contains(current())) return;
+  }
+}
+
 }  // namespace
 
 struct GpSampler::State {
@@ -231,6 +295,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   if (static_cast<int64_t>(complete.size()) < std::max<int64_t>(options_.n_startup_trials, 1)) {
     std::map<std::string, double> out = startup_.SampleRelative(study, trial, space);
     CoverCategoricalCombinations(trials, trial, space, options_.n_startup_trials, seed_, out);
+    AvoidStartupRepeat(trials, trial, space, seed_, out);
     return out;
   }
   std::map<std::string, double> out;
@@ -382,9 +447,12 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
 
   // Pending trials as fantasies: the CL-mean constant liar of hyperscout/samplers/gp.hpp. The outputs are
   // standardized, so the mean observed value is 0.
+  // The acquisition search skips the study's configurations (TakenConfigurations), running ones included.
+  std::set<std::vector<double>> taken = TakenConfigurations(trials, trial, space);
   std::vector<Eigen::VectorXd> pending;
   for (const auto& t : study.TrialsSnapshot({TrialState::kRunning})) {
     if (t->number == trial.number || !Covers(*t, space)) continue;
+    if (auto c = Configuration(*t, space)) taken.insert(std::move(*c));
     Eigen::VectorXd p(d);
     Eigen::Index j = 0;
     bool ok = true;
@@ -420,7 +488,17 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   search.n_local = static_cast<int>(options_.n_local_search);
   const uint64_t search_seed =
       MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("gp/acquisition"));
-  const Eigen::VectorXd chosen = gp::MaximizeAcquisition(model, dims, anchors, search_seed, search);
+  std::vector<double> decoded(space.size());
+  const gp::Excluded excluded = [&](const Eigen::VectorXd& u) {
+    Eigen::Index k = 0;
+    for (const auto& [name, distribution] : space) {
+      decoded[static_cast<size_t>(k)] = Decode(distribution, u(k));
+      ++k;
+    }
+    return taken.contains(decoded);
+  };
+  const Eigen::VectorXd chosen =
+      gp::MaximizeAcquisition(model, dims, anchors, search_seed, search, taken.empty() ? gp::Excluded{} : excluded);
 
   Eigen::Index j = 0;
   for (const auto& [name, distribution] : space) {

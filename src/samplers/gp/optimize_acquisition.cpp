@@ -28,8 +28,8 @@ size_t NearestGridIndex(const std::vector<double>& grid, double u) {
 class LocalSearch {
  public:
   LocalSearch(const AcquisitionModel& model, const std::vector<SearchDim>& dims,
-              const AcquisitionSearchOptions& options)
-      : model_(model), dims_(dims), options_(options) {
+              const AcquisitionSearchOptions& options, const Excluded& excluded)
+      : model_(model), dims_(dims), options_(options), excluded_(excluded) {
     for (size_t j = 0; j < dims.size(); ++j) {
       if (dims[j].kind == SearchDim::Kind::kContinuous) continuous_.push_back(static_cast<int>(j));
     }
@@ -63,7 +63,10 @@ class LocalSearch {
     lbfgs.gradient_tol = 1e-6;
     const double found = -math::MinimizeInBox(negative, v, Eigen::VectorXd::Zero(m), Eigen::VectorXd::Ones(m), lbfgs);
     if (found <= value) return value;
-    for (Eigen::Index c = 0; c < m; ++c) x(continuous_[static_cast<size_t>(c)]) = v(c);
+    for (Eigen::Index c = 0; c < m; ++c) point(continuous_[static_cast<size_t>(c)]) = v(c);
+    // A continuous move lands exactly on an excluded point only at the bounds (a float pushed to its edge again).
+    if (Excludes(point)) return value;
+    x = point;
     return found;
   }
 
@@ -87,7 +90,7 @@ class LocalSearch {
       for (double candidate : trials_) {
         x(jj) = candidate;
         const double f = LogAcquisition(model_, x, kNoGradient, nullptr);
-        if (f > value + kMinImprovement) {
+        if (f > value + kMinImprovement && !Excludes(x)) {
           value = f;
           best = candidate;
         }
@@ -97,9 +100,12 @@ class LocalSearch {
     return value;
   }
 
+  bool Excludes(const Eigen::VectorXd& x) const { return excluded_ && excluded_(x); }
+
   const AcquisitionModel& model_;
   const std::vector<SearchDim>& dims_;
   const AcquisitionSearchOptions& options_;
+  const Excluded& excluded_;
   std::vector<int> continuous_;
   std::vector<double> trials_;
 };
@@ -125,7 +131,8 @@ void Snap(const std::vector<SearchDim>& dims, Eigen::Ref<Eigen::VectorXd> x) {
 
 Eigen::VectorXd MaximizeAcquisition(const AcquisitionModel& model, const std::vector<SearchDim>& dims,
                                     const Eigen::MatrixXd& anchors, uint64_t seed,
-                                    const AcquisitionSearchOptions& options, double* best_value) {
+                                    const AcquisitionSearchOptions& options, const Excluded& excluded,
+                                    double* best_value) {
   const auto d = static_cast<Eigen::Index>(dims.size());
   const Eigen::Index n_sobol = std::max(options.n_candidates, 1);
   const Eigen::Index n_anchor = anchors.rows() * kPerAnchor;
@@ -177,24 +184,38 @@ Eigen::VectorXd MaximizeAcquisition(const AcquisitionModel& model, const std::ve
   }
 
   const Eigen::VectorXd scores = LogAcquisitionBatch(model, candidates);
-  std::vector<Eigen::Index> order(static_cast<size_t>(candidates.rows()));
-  std::iota(order.begin(), order.end(), 0);
-  const auto n_local = std::min<size_t>(static_cast<size_t>(std::max(options.n_local, 1)), order.size());
+  auto score = [&](Eigen::Index i) {  // NaN scores (never expected) rank last
+    return std::isnan(scores(i)) ? -std::numeric_limits<double>::infinity() : scores(i);
+  };
+  // Local searches start from the best accepted candidates; from the best one overall when none is accepted.
+  std::vector<Eigen::Index> order;
+  order.reserve(static_cast<size_t>(candidates.rows()));
+  for (Eigen::Index i = 0; i < candidates.rows(); ++i) {
+    if (!excluded || !excluded(candidates.row(i).transpose())) order.push_back(i);
+  }
+  const bool all_excluded = order.empty();
+  if (all_excluded) order.push_back(0);
   auto better = [&](Eigen::Index a, Eigen::Index b) {
-    // NaN scores (never expected) sort last.
-    const double sa = std::isnan(scores(a)) ? -std::numeric_limits<double>::infinity() : scores(a);
-    const double sb = std::isnan(scores(b)) ? -std::numeric_limits<double>::infinity() : scores(b);
+    const double sa = score(a);
+    const double sb = score(b);
     return sa > sb || (sa == sb && a < b);
   };
+  if (all_excluded) {
+    for (Eigen::Index i = 1; i < candidates.rows(); ++i) {
+      if (better(i, order[0])) order[0] = i;
+    }
+  }
+  const auto n_local = std::min<size_t>(static_cast<size_t>(std::max(options.n_local, 1)), order.size());
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_local), order.end(), better);
 
-  LocalSearch search(model, dims, options);
+  // Once every candidate is excluded, the search may return an excluded point: there is nothing else to offer.
+  const Excluded none;
+  LocalSearch search(model, dims, options, all_excluded ? none : excluded);
   Eigen::VectorXd best = candidates.row(order[0]).transpose();
   double best_score = -std::numeric_limits<double>::infinity();
   for (size_t s = 0; s < n_local; ++s) {
     Eigen::VectorXd x = candidates.row(order[s]).transpose();
-    const double start = std::isnan(scores(order[s])) ? -std::numeric_limits<double>::infinity() : scores(order[s]);
-    const double value = search.Run(x, start);
+    const double value = search.Run(x, score(order[s]));
     if (value > best_score) {
       best_score = value;
       best = x;

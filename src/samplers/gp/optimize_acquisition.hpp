@@ -8,6 +8,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "samplers/gp/acquisition.hpp"
@@ -31,9 +32,16 @@ struct AcquisitionSearchOptions {
 // Moves every coordinate of x onto its dimension's admissible set.
 void Snap(const std::vector<SearchDim>& dims, Eigen::Ref<Eigen::VectorXd> x);
 
-// The best point found (rows of `anchors` are good observed points to search around, may be empty).
+// Whether a snapped point is ruled out (the sampler's configurations already evaluated or running).
+using Excluded = std::function<bool(const Eigen::VectorXd&)>;
+
+// The best point found (rows of `anchors` are good observed points to search around, may be empty). With
+// `excluded`, the local searches start only from candidates it accepts and never move onto a point it rejects, so the
+// result is an accepted point whenever one of the candidates is; when every candidate is rejected (a small discrete
+// space whose configurations have all been tried), the best candidate is refined and returned regardless.
 Eigen::VectorXd MaximizeAcquisition(const AcquisitionModel& model, const std::vector<SearchDim>& dims,
                                     const Eigen::MatrixXd& anchors, uint64_t seed,
-                                    const AcquisitionSearchOptions& options, double* best_value = nullptr);
+                                    const AcquisitionSearchOptions& options, const Excluded& excluded = {},
+                                    double* best_value = nullptr);
 
 }  // namespace hyperscout::gp
