@@ -37,10 +37,10 @@
 //   (optimize_acquisition.hpp). One Cholesky factor serves every acquisition evaluation.
 //   replicate_penalty multiplies EI by 1 − σ_n / √(s² + σ_n²) (augmented EI, Huang et al. 2006) so a noisy study
 //   stops re-measuring the point its posterior mean favours (acquisition.hpp); off by default.
-// - No repeats: a configuration some other trial of the study has (finished, running, pruned or failed) is never
-//   proposed again while the candidates hold another: the acquisition's local searches start from new candidates
-//   only and never step onto a taken point, and a start-up point that collides is redrawn. Once a small discrete
-//   space is exhausted, repeats are allowed.
+// - No repeats: when some parameter is discrete, a configuration some other trial of the study has (finished,
+//   running, pruned or failed) is never proposed again while the candidates hold another: the acquisition's local
+//   searches start from new candidates only and never step onto a taken point, and a start-up point that collides
+//   is redrawn. Once a small discrete space is exhausted, repeats are allowed.
 // - Pending trials: RUNNING trials of other workers (and of earlier asks without a tell) join the model as
 //   fantasies valued max(posterior mean, mean observed value): the constant liar "CL-mean" of Ginsbourger, Le Riche
 //   and Carraro 2010 ("Kriging is well-suited to parallelize optimization"), never more optimistic than the model.

@@ -445,14 +445,19 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   Eigen::MatrixXd anchors(n_anchors, d);
   for (Eigen::Index a = 0; a < n_anchors; ++a) anchors.row(a) = x.row(order[static_cast<size_t>(a)]);
 
+  // The acquisition search skips the study's configurations (TakenConfigurations), running ones included, when
+  // some parameter is discrete: floats searched continuously never land exactly on an earlier value except at a
+  // bound, and the check would cost every candidate a decode and a lookup for nothing.
+  const bool discrete = std::any_of(
+      dims.begin(), dims.end(), [](const gp::SearchDim& dim) { return dim.kind != gp::SearchDim::Kind::kContinuous; });
+  std::set<std::vector<double>> taken;
+  if (discrete) taken = TakenConfigurations(trials, trial, space);
   // Pending trials as fantasies: the CL-mean constant liar of hyperscout/samplers/gp.hpp. The outputs are
   // standardized, so the mean observed value is 0.
-  // The acquisition search skips the study's configurations (TakenConfigurations), running ones included.
-  std::set<std::vector<double>> taken = TakenConfigurations(trials, trial, space);
   std::vector<Eigen::VectorXd> pending;
   for (const auto& t : study.TrialsSnapshot({TrialState::kRunning})) {
     if (t->number == trial.number || !Covers(*t, space)) continue;
-    if (auto c = Configuration(*t, space)) taken.insert(std::move(*c));
+    if (auto c = Configuration(*t, space); c && discrete) taken.insert(std::move(*c));
     Eigen::VectorXd p(d);
     Eigen::Index j = 0;
     bool ok = true;
