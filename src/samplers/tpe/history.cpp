@@ -76,8 +76,36 @@ void History::Refresh(const Study& study, int64_t current) {
     if (trial->state == TrialState::kWaiting) continue;
     if (number >= seen_.size()) seen_.resize(number + 1, 0);
     seen_[number] = 1;
+    terminal_.push_back(trial);
     if (trial->state == TrialState::kComplete || trial->state == TrialState::kPruned) Ingest(trial);
   }
+}
+
+std::optional<std::vector<double>> ConfigurationOf(const FrozenTrial& trial, const Part& part) {
+  if (trial.params.size() != part.size()) return std::nullopt;
+  std::vector<double> out;
+  out.reserve(part.size());
+  for (const auto& [name, distribution] : part) {
+    const auto param = trial.params.find(name);
+    const auto source = trial.distributions.find(name);
+    if (param == trial.params.end() || source == trial.distributions.end() || !(source->second == distribution)) {
+      return std::nullopt;
+    }
+    out.push_back(param->second);
+  }
+  return out;
+}
+
+const std::set<std::vector<double>>& History::FinishedConfigurations(const Part& part) {
+  if (!(part == configurations_part_)) {
+    configurations_part_ = part;
+    configurations_.clear();
+    configurations_read_ = 0;
+  }
+  for (; configurations_read_ < terminal_.size(); ++configurations_read_) {
+    if (auto c = ConfigurationOf(*terminal_[configurations_read_], part)) configurations_.insert(std::move(*c));
+  }
+  return configurations_;
 }
 
 void History::Ingest(const FrozenTrialPtr& trial) {

@@ -5,8 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hyperscout/core/study.hpp"
@@ -18,6 +22,14 @@ namespace hyperscout::tpe {
 // distributions, the choice index for categorical ones. NaN when `target` cannot represent it (another kind, out of
 // range, off the step grid, a choice `target` does not have).
 double Encode(const Distribution& target, const Distribution& source, double internal);
+
+using Part = std::vector<std::pair<std::string, Distribution>>;
+// Whether a configuration (parameter values in a part's order) is already taken by another trial.
+using Taken = std::function<bool(const std::vector<double>&)>;
+
+// A trial's values of `part`'s parameters, in its order, when it has exactly those parameters with those
+// distributions; nothing otherwise.
+std::optional<std::vector<double>> ConfigurationOf(const FrozenTrial& trial, const Part& part);
 
 class History {
  public:
@@ -45,6 +57,9 @@ class History {
   // that tie with the one ranked last share the places left among them: each gets places / ties, and the rest of its
   // weight goes "above". Cached until more trials finish.
   const std::vector<double>& Below(int64_t n_below);
+  // The configurations (ConfigurationOf) of the COMPLETE, PRUNED and FAIL trials read so far. Kept incrementally:
+  // each call reads only the trials that finished since the last one, unless `part` changed.
+  const std::set<std::vector<double>>& FinishedConfigurations(const Part& part);
 
  private:
   void Reset(const Study& study);
@@ -58,6 +73,10 @@ class History {
   std::vector<char> seen_;                 // by number: read (COMPLETE, PRUNED) or ignored (FAIL)
   std::vector<int64_t> finished_;
   std::vector<FrozenTrialPtr> running_;
+  std::vector<FrozenTrialPtr> terminal_;  // COMPLETE, PRUNED and FAIL trials in reading order
+  Part configurations_part_;
+  std::set<std::vector<double>> configurations_;
+  size_t configurations_read_ = 0;  // terminal_ entries folded into configurations_
   std::map<std::string, ParamColumn> columns_;
   ParamColumn missing_;  // the column of a parameter no finished trial has
   IntersectionSpace intersection_;

@@ -53,11 +53,11 @@ struct TpeSampler::State {
 
   // Samples the parameters of `space` jointly: split the history, fit l (below) and g (above), draw candidates from l
   // and keep the one maximizing log l - log g (Watanabe 2023, eq. (2) and Algorithm 1). With `taken`, the best
-  // candidate whose values are not in it; when every candidate is, up to kExtraDraws more sets are drawn, and after
+  // candidate it does not reject; when it rejects every candidate, up to kExtraDraws more sets are drawn, and after
   // that the best candidate is kept anyway (the space is taken as exhausted).
   std::vector<double> SampleJoint(tpe::History& history, const TpeOptions& options,
                                   const std::vector<std::pair<std::string, Distribution>>& space, Rng& rng,
-                                  const std::set<std::vector<double>>* taken = nullptr);
+                                  const tpe::Taken& taken = {});
 
   tpe::History& Refresh(const Study& study, int64_t trial_number, bool reuse_within_trial) {
     auto& history = histories[{&study.storage(), study.id()}];
@@ -75,31 +75,11 @@ namespace {
 // Candidate sets drawn beyond the first when every candidate repeats a taken configuration.
 constexpr int kExtraDraws = 4;
 
-// The configurations (values of `part`'s parameters, in its order) of the study's other trials that have exactly
-// those parameters, in any state, when every parameter of `part` is discrete; nothing otherwise (continuous values
-// never repeat). TPE keeps away from them as the GP does (docs/samplers.md, "No repeated configurations"): on a
-// 40-configuration space about 40% of a 40-trial study's trials repeated earlier ones.
-std::optional<std::set<std::vector<double>>> TakenConfigurations(
-    const Study& study, int64_t trial_number, const std::vector<std::pair<std::string, Distribution>>& part) {
-  for (const auto& [name, distribution] : part) {
-    if (!std::holds_alternative<CategoricalDistribution>(distribution) && !Cardinality(distribution)) {
-      return std::nullopt;
-    }
-  }
-  std::set<std::vector<double>> taken;
-  std::vector<double> config(part.size());
-  for (const auto& other : study.TrialsSnapshot()) {
-    if (other->number == trial_number || other->params.size() != part.size()) continue;
-    bool same = true;
-    for (size_t d = 0; d < part.size() && same; ++d) {
-      const auto param = other->params.find(part[d].first);
-      const auto dist = other->distributions.find(part[d].first);
-      same = param != other->params.end() && dist != other->distributions.end() && dist->second == part[d].second;
-      if (same) config[d] = param->second;
-    }
-    if (same) taken.insert(config);
-  }
-  return taken;
+// Whether every parameter of `part` is discrete (continuous values never repeat, so TPE does not look for repeats).
+bool AllDiscrete(const tpe::Part& part) {
+  return std::all_of(part.begin(), part.end(), [](const auto& entry) {
+    return std::holds_alternative<CategoricalDistribution>(entry.second) || Cardinality(entry.second).has_value();
+  });
 }
 
 void CheckOptions(const TpeOptions& o) {
@@ -203,15 +183,27 @@ std::map<std::string, double> TpeSampler::SampleRelative(const Study& study, con
     if (!part.empty()) parts.push_back(std::move(part));
   }
   // A configuration is the values of one part only when the space has one part (several parts are the branches of a
-  // conditional space, whose root choices must repeat).
-  std::optional<std::set<std::vector<double>>> taken;
-  if (parts.size() == 1) taken = TakenConfigurations(study, trial.number, parts[0]);
+  // conditional space, whose root choices must repeat). TPE keeps away from the configurations the study has, in any
+  // state, as the GP does (docs/samplers.md, "No repeated configurations"): on a 120-configuration space about half
+  // of the trials after the start-up repeated earlier ones.
+  tpe::Taken taken;
+  std::set<std::vector<double>> running;
+  if (parts.size() == 1 && AllDiscrete(parts[0])) {
+    const std::set<std::vector<double>>& finished = history.FinishedConfigurations(parts[0]);
+    for (const auto& t : history.running()) {
+      if (auto c = tpe::ConfigurationOf(*t, parts[0])) running.insert(std::move(*c));
+    }
+    if (!finished.empty() || !running.empty()) {
+      taken = [&finished, &running](const std::vector<double>& v) {
+        return finished.contains(v) || running.contains(v);
+      };
+    }
+  }
   for (const auto& part : parts) {
     // Each group draws from its own stream, named by its first parameter, so adding a branch elsewhere in the
     // space does not shift this group's samples.
     Rng rng(MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("tpe/relative/" + part[0].first)));
-    const std::vector<double> values =
-        state_->SampleJoint(history, options_, part, rng, taken && !taken->empty() ? &*taken : nullptr);
+    const std::vector<double> values = state_->SampleJoint(history, options_, part, rng, taken);
     for (size_t d = 0; d < part.size(); ++d) out[part[d].first] = values[d];
   }
   return out;
@@ -231,7 +223,7 @@ double TpeSampler::SampleIndependent(const Study& study, const FrozenTrial& tria
 
 std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const TpeOptions& options,
                                                    const std::vector<std::pair<std::string, Distribution>>& space,
-                                                   Rng& rng, const std::set<std::vector<double>>* taken) {
+                                                   Rng& rng, const tpe::Taken& taken) {
   State& s = *this;
   const size_t n_dims = space.size();
   const auto n_finished = static_cast<int64_t>(history.finished().size());
@@ -391,11 +383,11 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
   };
   std::vector<double> first_best;
   std::vector<size_t> order(n_candidates);
-  for (int draw = 0; draw <= (taken != nullptr ? kExtraDraws : 0); ++draw) {
+  for (int draw = 0; draw <= (taken ? kExtraDraws : 0); ++draw) {
     s.below.Sample(rng, n_candidates, s.candidates);
     s.below.LogPdf(s.candidates, n_candidates, s.log_l);
     s.above.LogPdf(s.candidates, n_candidates, s.log_g);
-    if (taken == nullptr) {
+    if (!taken) {
       size_t best = 0;
       double best_score = -std::numeric_limits<double>::infinity();
       for (size_t c = 0; c < n_candidates; ++c) {
@@ -418,7 +410,7 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
     for (size_t c : order) {
       decode(c);
       if (draw == 0 && c == order[0]) first_best = values;
-      if (!taken->contains(values)) return values;
+      if (!taken(values)) return values;
     }
   }
   return first_best;
