@@ -20,6 +20,7 @@
 #include "hyperscout/samplers/random.hpp"
 #include "hyperscout/storage/memory_storage.hpp"
 #include "math/lbfgsb.hpp"
+#include "samplers/configuration.hpp"
 #include "samplers/gp/acquisition.hpp"
 #include "samplers/gp/gp.hpp"
 #include "samplers/gp/kernel.hpp"
@@ -569,6 +570,33 @@ TEST(GpSampler, StartupCoversEveryCategoricalCombination) {
       EXPECT_EQ(seen.size(), 8u) << "seed " << seed << (batch ? ", batch" : ", sequential");
     }
   }
+}
+
+// What counts as the same configuration: all of a trial's parameters (single-value ones aside) with the same
+// distributions and values; a trial that took another branch of a conditional space is a different configuration.
+TEST(SamplerConfiguration, IsTheWholeTrial) {
+  const Distribution k = IntDistribution{1, 5, false, 1};
+  const Distribution kind = CategoricalDistribution{{std::string("a"), std::string("b")}};
+  const Distribution fixed = IntDistribution{3, 3, false, 1};
+  const SearchSpace space{{"k", k}, {"kind", kind}};
+  FrozenTrial trial;
+  trial.params = {{"k", 2.0}, {"kind", 1.0}};
+  trial.distributions = {{"k", k}, {"kind", kind}};
+  EXPECT_EQ(ConfigurationOf(trial, space), (std::vector<double>{2.0, 1.0}));
+  trial.params["fixed"] = 3.0;  // a single-value parameter does not make it another configuration
+  trial.distributions["fixed"] = fixed;
+  EXPECT_EQ(ConfigurationOf(trial, space), (std::vector<double>{2.0, 1.0}));
+  trial.params["branch_x"] = 0.5;  // another branch's parameter does
+  trial.distributions["branch_x"] = FloatDistribution{0.0, 1.0, false, std::nullopt};
+  EXPECT_FALSE(ConfigurationOf(trial, space).has_value());
+  trial.params.erase("branch_x");
+  trial.distributions.erase("branch_x");
+  trial.distributions["k"] = IntDistribution{1, 6, false, 1};  // so does another range
+  EXPECT_FALSE(ConfigurationOf(trial, space).has_value());
+  trial.distributions["k"] = k;
+  trial.params.erase("kind");  // and a missing parameter
+  trial.distributions.erase("kind");
+  EXPECT_FALSE(ConfigurationOf(trial, space).has_value());
 }
 
 // A small discrete space (5 × 4 integers × 2 choices = 40 configurations): the GP never proposes a configuration the

@@ -17,6 +17,7 @@
 #include "hyperscout/core/study.hpp"
 #include "hyperscout/samplers/gp.hpp"
 #include "math/transform.hpp"
+#include "samplers/configuration.hpp"
 #include "samplers/gp/acquisition.hpp"
 #include "samplers/gp/gp.hpp"
 #include "samplers/gp/optimize_acquisition.hpp"
@@ -172,20 +173,6 @@ bool Covers(const FrozenTrial& trial, const SearchSpace& space) {
   return true;
 }
 
-// A trial's values of the parameters of `space`, in the space's order, or nothing when it lacks one of them or has
-// another distribution for it.
-std::optional<std::vector<double>> Configuration(const FrozenTrial& trial, const SearchSpace& space) {
-  if (!Covers(trial, space)) return std::nullopt;
-  std::vector<double> out;
-  out.reserve(space.size());
-  for (const auto& [name, distribution] : space) {
-    const auto it = trial.params.find(name);
-    if (it == trial.params.end()) return std::nullopt;
-    out.push_back(it->second);
-  }
-  return out;
-}
-
 // The configurations of the study's other trials, in any state (finished, running, pruned, failed). The GP never
 // proposes one of them again while it has anything else to offer: re-measuring a configuration tells a deterministic
 // objective nothing, a failed one would likely fail again (the model does not see failures, so it would keep
@@ -196,14 +183,15 @@ std::set<std::vector<double>> TakenConfigurations(const std::vector<FrozenTrialP
   std::set<std::vector<double>> taken;
   for (const auto& other : trials) {
     if (other->number == trial.number) continue;
-    if (auto c = Configuration(*other, space)) taken.insert(std::move(*c));
+    if (auto c = ConfigurationOf(*other, space)) taken.insert(std::move(*c));
   }
   return taken;
 }
 
 // A start-up point that repeats a taken configuration (Sobol points collide once a small discrete space is
 // discretized) is redrawn at random: first its numeric coordinates only (keeping the covered categorical
-// combination), then every coordinate. After that many draws the space is taken as exhausted and the repeat stays.
+// combination), then every coordinate. After that many draws the space is taken as exhausted and the start-up point
+// stays as it was.
 void AvoidStartupRepeat(const std::vector<FrozenTrialPtr>& trials, const FrozenTrial& trial, const SearchSpace& space,
                         uint64_t seed, std::map<std::string, double>& out) {
   constexpr int kDraws = 64;
@@ -218,6 +206,7 @@ void AvoidStartupRepeat(const std::vector<FrozenTrialPtr>& trials, const FrozenT
     return config;
   };
   if (!taken.contains(current())) return;
+  const std::map<std::string, double> original = out;
   Rng rng(MixSeed(seed, MixSeed(0x2E9EA7, static_cast<uint64_t>(trial.number))));
   for (int draw = 0; draw < 2 * kDraws; ++draw) {
     const bool categoricals_too = draw >= kDraws;
@@ -232,6 +221,7 @@ void AvoidStartupRepeat(const std::vector<FrozenTrialPtr>& trials, const FrozenT
     }
     if (!taken.contains(current())) return;
   }
+  out = original;
 }
 
 }  // namespace
@@ -457,7 +447,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   std::vector<Eigen::VectorXd> pending;
   for (const auto& t : study.TrialsSnapshot({TrialState::kRunning})) {
     if (t->number == trial.number || !Covers(*t, space)) continue;
-    if (auto c = Configuration(*t, space); c && discrete) taken.insert(std::move(*c));
+    if (auto c = ConfigurationOf(*t, space); c && discrete) taken.insert(std::move(*c));
     Eigen::VectorXd p(d);
     Eigen::Index j = 0;
     bool ok = true;

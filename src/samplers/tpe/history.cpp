@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "math/transform.hpp"
+#include "samplers/configuration.hpp"
 #include "samplers/tpe/split.hpp"
 
 namespace hyperscout::tpe {
@@ -81,21 +82,6 @@ void History::Refresh(const Study& study, int64_t current) {
   }
 }
 
-std::optional<std::vector<double>> ConfigurationOf(const FrozenTrial& trial, const Part& part) {
-  if (trial.params.size() != part.size()) return std::nullopt;
-  std::vector<double> out;
-  out.reserve(part.size());
-  for (const auto& [name, distribution] : part) {
-    const auto param = trial.params.find(name);
-    const auto source = trial.distributions.find(name);
-    if (param == trial.params.end() || source == trial.distributions.end() || !(source->second == distribution)) {
-      return std::nullopt;
-    }
-    out.push_back(param->second);
-  }
-  return out;
-}
-
 const std::set<std::vector<double>>& History::FinishedConfigurations(const Part& part) {
   if (!(part == configurations_part_)) {
     configurations_part_ = part;
@@ -103,7 +89,8 @@ const std::set<std::vector<double>>& History::FinishedConfigurations(const Part&
     configurations_read_ = 0;
   }
   for (; configurations_read_ < terminal_.size(); ++configurations_read_) {
-    if (auto c = ConfigurationOf(*terminal_[configurations_read_], part)) configurations_.insert(std::move(*c));
+    if (auto c = hyperscout::ConfigurationOf(*terminal_[configurations_read_], part))
+      configurations_.insert(std::move(*c));
   }
   return configurations_;
 }

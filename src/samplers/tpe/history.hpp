@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -26,10 +25,6 @@ double Encode(const Distribution& target, const Distribution& source, double int
 using Part = std::vector<std::pair<std::string, Distribution>>;
 // Whether a configuration (parameter values in a part's order) is already taken by another trial.
 using Taken = std::function<bool(const std::vector<double>&)>;
-
-// A trial's values of `part`'s parameters, in its order, when it has exactly those parameters with those
-// distributions; nothing otherwise.
-std::optional<std::vector<double>> ConfigurationOf(const FrozenTrial& trial, const Part& part);
 
 class History {
  public:
@@ -57,8 +52,8 @@ class History {
   // that tie with the one ranked last share the places left among them: each gets places / ties, and the rest of its
   // weight goes "above". Cached until more trials finish.
   const std::vector<double>& Below(int64_t n_below);
-  // The configurations (ConfigurationOf) of the COMPLETE, PRUNED and FAIL trials read so far. Kept incrementally:
-  // each call reads only the trials that finished since the last one, unless `part` changed.
+  // The configurations (ConfigurationOf, samplers/configuration.hpp) of the COMPLETE, PRUNED and FAIL trials read so
+  // far. Kept incrementally: each call reads only the trials that finished since the last one, unless `part` changed.
   const std::set<std::vector<double>>& FinishedConfigurations(const Part& part);
 
  private:

@@ -16,6 +16,7 @@
 #include "hyperscout/core/study.hpp"
 #include "hyperscout/samplers/tpe.hpp"
 #include "math/transform.hpp"
+#include "samplers/configuration.hpp"
 #include "samplers/tpe/history.hpp"
 #include "samplers/tpe/parzen_estimator.hpp"
 #include "samplers/tpe/split.hpp"
@@ -191,7 +192,7 @@ std::map<std::string, double> TpeSampler::SampleRelative(const Study& study, con
   if (parts.size() == 1 && AllDiscrete(parts[0])) {
     const std::set<std::vector<double>>& finished = history.FinishedConfigurations(parts[0]);
     for (const auto& t : history.running()) {
-      if (auto c = tpe::ConfigurationOf(*t, parts[0])) running.insert(std::move(*c));
+      if (auto c = ConfigurationOf(*t, parts[0])) running.insert(std::move(*c));
     }
     if (!finished.empty() || !running.empty()) {
       taken = [&finished, &running](const std::vector<double>& v) {
