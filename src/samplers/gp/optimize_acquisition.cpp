@@ -187,24 +187,22 @@ Eigen::VectorXd MaximizeAcquisition(const AcquisitionModel& model, const std::ve
   auto score = [&](Eigen::Index i) {  // NaN scores (never expected) rank last
     return std::isnan(scores(i)) ? -std::numeric_limits<double>::infinity() : scores(i);
   };
-  // Local searches start from the best accepted candidates; from the best one overall when none is accepted.
+  // Local searches start from the best accepted candidates; from the best ones overall when none is accepted.
   std::vector<Eigen::Index> order;
   order.reserve(static_cast<size_t>(candidates.rows()));
   for (Eigen::Index i = 0; i < candidates.rows(); ++i) {
     if (!excluded || !excluded(candidates.row(i).transpose())) order.push_back(i);
   }
   const bool all_excluded = order.empty();
-  if (all_excluded) order.push_back(0);
+  if (all_excluded) {
+    order.resize(static_cast<size_t>(candidates.rows()));
+    std::iota(order.begin(), order.end(), 0);
+  }
   auto better = [&](Eigen::Index a, Eigen::Index b) {
     const double sa = score(a);
     const double sb = score(b);
     return sa > sb || (sa == sb && a < b);
   };
-  if (all_excluded) {
-    for (Eigen::Index i = 1; i < candidates.rows(); ++i) {
-      if (better(i, order[0])) order[0] = i;
-    }
-  }
   const auto n_local = std::min<size_t>(static_cast<size_t>(std::max(options.n_local, 1)), order.size());
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_local), order.end(), better);
 

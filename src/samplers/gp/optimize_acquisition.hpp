@@ -38,7 +38,7 @@ using Excluded = std::function<bool(const Eigen::VectorXd&)>;
 // The best point found (rows of `anchors` are good observed points to search around, may be empty). With
 // `excluded`, the local searches start only from candidates it accepts and never move onto a point it rejects, so the
 // result is an accepted point whenever one of the candidates is; when every candidate is rejected (a small discrete
-// space whose configurations have all been tried), the best candidate is refined and returned regardless.
+// space whose configurations have all been tried), the search runs as without it.
 Eigen::VectorXd MaximizeAcquisition(const AcquisitionModel& model, const std::vector<SearchDim>& dims,
                                     const Eigen::MatrixXd& anchors, uint64_t seed,
                                     const AcquisitionSearchOptions& options, const Excluded& excluded = {},

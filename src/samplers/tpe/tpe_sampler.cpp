@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -382,35 +383,30 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
       values[d] = value;
     }
   };
+  auto score = [&](size_t c) {  // NaN scores rank last
+    const double v = s.log_l[c] - s.log_g[c];
+    return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
+  };
   std::vector<double> first_best;
-  std::vector<size_t> order(n_candidates);
+  std::vector<size_t> order;
   for (int draw = 0; draw <= (taken ? kExtraDraws : 0); ++draw) {
     s.below.Sample(rng, n_candidates, s.candidates);
     s.below.LogPdf(s.candidates, n_candidates, s.log_l);
     s.above.LogPdf(s.candidates, n_candidates, s.log_g);
-    if (!taken) {
-      size_t best = 0;
-      double best_score = -std::numeric_limits<double>::infinity();
-      for (size_t c = 0; c < n_candidates; ++c) {
-        const double score = s.log_l[c] - s.log_g[c];
-        if (score > best_score) {
-          best_score = score;
-          best = c;
-        }
-      }
-      decode(best);
-      return values;
+    size_t best = 0;  // the first of the best-scoring candidates
+    for (size_t c = 1; c < n_candidates; ++c) {
+      if (score(c) > score(best)) best = c;
     }
-    // Best first, ties (and NaN scores, last) in candidate order.
-    for (size_t c = 0; c < n_candidates; ++c) order[c] = c;
-    auto score = [&](size_t c) {
-      const double v = s.log_l[c] - s.log_g[c];
-      return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
-    };
+    decode(best);
+    if (!taken || !taken(values)) return values;
+    if (draw == 0) first_best = values;
+    // The best is taken: the others, best first (ties in candidate order).
+    order.resize(n_candidates);
+    std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score(a) > score(b); });
     for (size_t c : order) {
+      if (c == best) continue;
       decode(c);
-      if (draw == 0 && c == order[0]) first_best = values;
       if (!taken(values)) return values;
     }
   }
