@@ -391,6 +391,8 @@ def main() -> None:
     if meta.get("load_average"):
         head.append(f"- machine: {os.cpu_count()} CPUs; 1-minute load average when each command started: "
                     f"{', '.join(str(x) for x in meta['load_average'])} (times per suggestion are only as quiet as that)")
+    if meta.get("cpus"):
+        head.append(f"- processors the commands ran on: {', '.join(dict.fromkeys(meta['cpus']))}")
     commands = meta.get("commands") or [meta.get("argv", [])]
     head += [f"- command: `python3 bench/compare/run.py {' '.join(shlex.quote(a) for a in argv)}`" for argv in commands]
     head.append("")

@@ -21,6 +21,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -70,6 +71,19 @@ def interpreter(status: Dict[str, Any], tool: str) -> tuple:
     if not entry.get("ok"):
         return None, f"install failed: {entry.get('reason', 'unknown reason')}"
     return entry["python"], None
+
+
+def cpu_model() -> str:
+    """The processor's model name: some objectives (BLAS-backed scikit-learn models) round differently on another
+    CPU, so values of a task completed on two machines can differ slightly between its parts."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
 
 
 def read_done(path: Path) -> Dict[str, Dict[str, Any]]:
@@ -244,6 +258,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "tools": meta.get("tools", []) + [t for t in tools if t not in meta.get("tools", [])],
         "commands": commands + [sys.argv[1:]], "elapsed_s": meta.get("elapsed_s", 0.0),
         "load_average": meta.get("load_average", []) + [round(os.getloadavg()[0], 1)],
+        "cpus": meta.get("cpus", []) + [cpu_model()],
     })  # fmt: skip
     meta.pop("argv", None)
     meta.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))

@@ -288,6 +288,10 @@ def test_driver_runs_random_search_and_reports_unknown_samplers(tmp_path):
     assert proc.returncode == 0, proc.stderr
     again = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert len([r for r in again if r["tool"] == "random"]) == len(rand)
+    # run.json keeps each command with the processor it ran on (objective values may depend on it).
+    meta = json.loads((out / "run.json").read_text())
+    assert len(meta["commands"]) == 2 and len(meta["cpus"]) == 2
+    assert all(isinstance(cpu, str) and cpu for cpu in meta["cpus"])
 
 
 def test_driver_runs_the_timing_suite(tmp_path):
