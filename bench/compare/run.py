@@ -74,7 +74,7 @@ def interpreter(status: Dict[str, Any], tool: str) -> tuple:
 
 
 def cpu_model() -> str:
-    """The processor's model name: some objectives (BLAS-backed scikit-learn models) round differently on another
+    """The processor's model name: some objectives (scikit-learn models) round differently on another
     CPU, so values of a task completed on two machines can differ slightly between its parts."""
     try:
         with open("/proc/cpuinfo") as f:
