@@ -253,12 +253,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     meta_path = out / "run.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     commands = meta.get("commands") or ([meta["argv"]] if "argv" in meta else [])
+    # One processor per command; commands recorded before the field existed get a placeholder, so the lists align.
+    cpus = meta.get("cpus", [])
+    cpus = cpus + ["not recorded"] * (len(commands) - len(cpus))
     meta.update({
         "profile": args.profile, "seeds": seeds, "suites": sorted(set(meta.get("suites", [])) | set(suites)),
         "tools": meta.get("tools", []) + [t for t in tools if t not in meta.get("tools", [])],
         "commands": commands + [sys.argv[1:]], "elapsed_s": meta.get("elapsed_s", 0.0),
         "load_average": meta.get("load_average", []) + [round(os.getloadavg()[0], 1)],
-        "cpus": meta.get("cpus", []) + [cpu_model()],
+        "cpus": cpus + [cpu_model()],
     })  # fmt: skip
     meta.pop("argv", None)
     meta.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
