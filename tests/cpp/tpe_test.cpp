@@ -371,27 +371,68 @@ TEST(Tpe, ConditionalBranchesAreSampledJointly) {
   EXPECT_LT(total / count, 4.0);
 }
 
-// A discrete space of 10 × 4 integers × 3 choices (120 configurations), 60 trials: after the start-up, TPE does
-// not propose a configuration the study already has (any state), here at most one repeat in the random start-up.
-// Without the exclusion 21 to 29 of the 50 trials after the start-up were repeats (seeds 0-4).
+// A discrete space of 10 × 4 integers × 3 choices (120 configurations), 60 trials: TPE does not propose a
+// configuration the study already has (any state), neither in the random start-up nor after it. Without the
+// exclusion 21 to 29 of the 50 trials after the start-up were repeats (seeds 0-4).
 TEST(Tpe, DoesNotRepeatConfigurationsOfADiscreteSpace) {
   const std::vector<std::string> kinds{"a", "b", "c"};
   for (uint64_t seed = 0; seed < 5; ++seed) {
     auto study = NewStudy(Tpe(seed));
     std::set<std::tuple<int64_t, int64_t, std::string>> seen;
-    int repeats_after_startup = 0;
+    int repeats = 0;
     study->Optimize(
         [&](Trial& t) {
           const int64_t k = t.SuggestInt("k", 1, 10);
           const int64_t p = t.SuggestInt("p", 1, 4);
           const std::string kind = t.SuggestCategorical("kind", kinds);
-          if (!seen.emplace(k, p, kind).second && t.number() >= 10) ++repeats_after_startup;
+          if (!seen.emplace(k, p, kind).second) ++repeats;
           if (k == 4 && p == 2) throw std::runtime_error("this configuration crashes");
           return std::pow(static_cast<double>(k) - 3.6, 2) + std::pow(static_cast<double>(p) - 2.2, 2) +
                  (kind == "b" ? 0.0 : 0.7);
         },
         {.n_trials = 60, .catch_exceptions = true});
-    EXPECT_EQ(repeats_after_startup, 0) << "seed " << seed;
+    EXPECT_EQ(repeats, 0) << "seed " << seed;
+  }
+}
+
+// The random start-up of a 3 × 3 space (an integer and a categorical) covers it in 9 trials: each draw that repeats
+// a configuration is redrawn. Nine independent draws would all differ in 0.09% of the seeds.
+TEST(Tpe, RandomStartupCoversATinySpaceWithoutRepeats) {
+  const std::vector<std::string> colours{"red", "green", "blue"};
+  TpeOptions options;
+  options.n_startup_trials = 20;
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    auto study = NewStudy(Tpe(seed, options));
+    std::set<std::pair<int64_t, std::string>> seen;
+    study->Optimize(
+        [&](Trial& t) {
+          const int64_t k = t.SuggestInt("k", 1, 3);
+          const std::string colour = t.SuggestCategorical("colour", colours);
+          seen.emplace(k, colour);
+          return static_cast<double>(k);
+        },
+        {.n_trials = 9});
+    EXPECT_EQ(seen.size(), 9U) << "seed " << seed;
+  }
+}
+
+// Where nothing repeats, the start-up's draws are random search's, value for value (so the avoidance changes a
+// study only where a draw collides): 3 integers with 1000 values each, 10 start-up trials.
+TEST(Tpe, RandomStartupDrawsAreRandomSearchsWhereNothingRepeats) {
+  auto objective = [](Trial& t) {
+    double sum = 0.0;
+    for (const char* name : {"a", "b", "c"}) sum += static_cast<double>(t.SuggestInt(name, 0, 999));
+    return sum;
+  };
+  for (uint64_t seed = 0; seed < 3; ++seed) {
+    auto tpe = NewStudy(Tpe(seed));
+    auto random = NewStudy(std::make_shared<RandomSampler>(seed));
+    tpe->Optimize(objective, {.n_trials = 10});
+    random->Optimize(objective, {.n_trials = 10});
+    const auto a = tpe->Trials();
+    const auto b = random->Trials();
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].params, b[i].params) << "seed " << seed << ", trial " << i;
   }
 }
 

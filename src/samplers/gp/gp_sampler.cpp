@@ -173,57 +173,6 @@ bool Covers(const FrozenTrial& trial, const SearchSpace& space) {
   return true;
 }
 
-// The configurations of the study's other trials, in any state (finished, running, pruned, failed). The GP never
-// proposes one of them again while it has anything else to offer: re-measuring a configuration tells a deterministic
-// objective nothing, a failed one would likely fail again (the model does not see failures, so it would keep
-// proposing it), and noise is `replicate_penalty`'s business, not repeats'. Exact repeats arise in discrete spaces
-// (on the harness's 100-configuration kNN space half of a sequential study's trials were repeats) and at bounds.
-std::set<std::vector<double>> TakenConfigurations(const std::vector<FrozenTrialPtr>& trials, const FrozenTrial& trial,
-                                                  const SearchSpace& space) {
-  std::set<std::vector<double>> taken;
-  for (const auto& other : trials) {
-    if (other->number == trial.number) continue;
-    if (auto c = ConfigurationOf(*other, space)) taken.insert(std::move(*c));
-  }
-  return taken;
-}
-
-// A start-up point that repeats a taken configuration (Sobol points collide once a small discrete space is
-// discretized) is redrawn at random: first its numeric coordinates only (keeping the covered categorical
-// combination), then every coordinate. After that many draws the space is taken as exhausted and the start-up point
-// stays as it was.
-void AvoidStartupRepeat(const std::vector<FrozenTrialPtr>& trials, const FrozenTrial& trial, const SearchSpace& space,
-                        uint64_t seed, std::map<std::string, double>& out) {
-  constexpr int kDraws = 64;
-  for (const auto& [name, distribution] : space) {
-    if (!out.contains(name)) return;
-  }
-  const std::set<std::vector<double>> taken = TakenConfigurations(trials, trial, space);
-  std::vector<double> config;
-  auto current = [&] {
-    config.clear();
-    for (const auto& [name, distribution] : space) config.push_back(out.at(name));
-    return config;
-  };
-  if (!taken.contains(current())) return;
-  const std::map<std::string, double> original = out;
-  Rng rng(MixSeed(seed, MixSeed(0x2E9EA7, static_cast<uint64_t>(trial.number))));
-  for (int draw = 0; draw < 2 * kDraws; ++draw) {
-    const bool categoricals_too = draw >= kDraws;
-    for (const auto& [name, distribution] : space) {
-      if (const auto* c = std::get_if<CategoricalDistribution>(&distribution)) {
-        if (categoricals_too) {
-          out[name] = static_cast<double>(rng.UniformInt(0, static_cast<int64_t>(c->choices.size()) - 1));
-        }
-      } else {
-        out[name] = math::FromUnit(distribution, rng.Uniform());
-      }
-    }
-    if (!taken.contains(current())) return;
-  }
-  out = original;
-}
-
 }  // namespace
 
 struct GpSampler::State {

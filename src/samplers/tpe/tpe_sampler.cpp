@@ -77,8 +77,10 @@ namespace {
 // Candidate sets drawn beyond the first when every candidate repeats a taken configuration.
 constexpr int kExtraDraws = 4;
 
-// Whether every parameter of `part` is discrete (continuous values never repeat, so TPE does not look for repeats).
-bool AllDiscrete(const tpe::Part& part) {
+// Whether every parameter of `part` (name and distribution pairs) is discrete (continuous values never repeat, so TPE
+// does not look for repeats).
+template <typename Params>
+bool AllDiscrete(const Params& part) {
   return std::all_of(part.begin(), part.end(), [](const auto& entry) {
     return std::holds_alternative<CategoricalDistribution>(entry.second) || Cardinality(entry.second).has_value();
   });
@@ -144,18 +146,27 @@ SearchSpace TpeSampler::InferRelativeSearchSpace(const Study& study, const Froze
   if (!options_.multivariate) return {};
   std::lock_guard lock(state_->mutex);
   tpe::History& history = state_->Refresh(study, trial.number, /*reuse_within_trial=*/false);
-  if (static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) return {};
   SearchSpace space;
+  int n_parts = 0;
   if (options_.group) {
     for (const auto& group : history.groups().groups()) {
+      bool any = false;
       for (const auto& [name, distribution] : group) {
-        if (!IsSingle(distribution)) space.emplace(name, distribution);
+        if (!IsSingle(distribution)) any = space.emplace(name, distribution).second || any;
       }
+      n_parts += any ? 1 : 0;
     }
   } else {
     for (const auto& [name, distribution] : history.intersection().space()) {
       if (!IsSingle(distribution)) space.emplace(name, distribution);
     }
+    n_parts = space.empty() ? 0 : 1;
+  }
+  // During the random start-up the relative space serves only to keep the draws of a discrete space (one group of
+  // integers, stepped floats and categoricals) from repeating the study's configurations; elsewhere the start-up
+  // samples every parameter independently.
+  if (static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) {
+    if (n_parts != 1 || !AllDiscrete(space)) return {};
   }
   return space;
 }
@@ -165,7 +176,15 @@ std::map<std::string, double> TpeSampler::SampleRelative(const Study& study, con
   std::lock_guard lock(state_->mutex);
   tpe::History& history = state_->Refresh(study, trial.number, /*reuse_within_trial=*/true);
   std::map<std::string, double> out;
-  if (space.empty() || static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) return out;
+  if (space.empty()) return out;
+  if (static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) {
+    // The random start-up's own draws (the ones SampleIndependent makes), redrawn only where they repeat a
+    // configuration the study has (docs/samplers.md, "No repeated configurations").
+    for (const auto& [name, distribution] : space)
+      out[name] = random_.SampleIndependent(study, trial, name, distribution);
+    AvoidStartupRepeat(study.TrialsSnapshot(), trial, space, MixSeed(seed_, StableHash("tpe/startup")), out);
+    return out;
+  }
 
   std::vector<std::vector<std::pair<std::string, Distribution>>> parts;
   if (options_.group) {
