@@ -184,7 +184,10 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"n_candidates", "int", 512, "quasi-random points scoring the acquisition before local search"},
         {"n_local_search", "int", 5, "best candidates refined by L-BFGS-B and discrete neighbour search"},
         {"replicate_penalty", "bool", false,
-         "multiply EI by 1 - noise_sd / predictive_sd so a noisy study stops re-measuring one point"}},
+         "multiply EI by 1 - noise_sd / predictive_sd so a noisy study stops re-measuring one point"},
+        {"boundary_probe", "int", 0,
+         "every this many trials after the start-up, redraw one parameter of the best trial that sits on a bound "
+         "(0: off)"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          GpOptions gp;
          gp.n_startup_trials = OptionOr(options, "n_startup_trials", gp.n_startup_trials);
@@ -193,6 +196,7 @@ std::vector<SamplerSpec> BuildSamplers() {
          gp.n_candidates = OptionOr(options, "n_candidates", gp.n_candidates);
          gp.n_local_search = OptionOr(options, "n_local_search", gp.n_local_search);
          gp.replicate_penalty = OptionOr(options, "replicate_penalty", gp.replicate_penalty);
+         gp.boundary_probe = OptionOr(options, "boundary_probe", gp.boundary_probe);
          return std::make_shared<GpSampler>(gp, seed);
        }});
   return specs;

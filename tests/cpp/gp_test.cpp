@@ -525,6 +525,59 @@ TEST(GpSampler, ReplicatePenaltyOptionChangesOnlyTheModelledTrials) {
   EXPECT_GT(differ, 0);
 }
 
+// boundary_probe = 5 with 6 start-up trials: trials 10, 15, 20, ... are probes whenever the best COMPLETE trial
+// before them has a parameter on a bound. The objective's optimum lies on the bounds of `lr` (at its low end) and
+// `n` (high end), inside the range of `x`, so the GP's best trial reaches a bound early. A probe is the best trial
+// with exactly one of its bound parameters changed.
+TEST(GpSampler, BoundaryProbeRedrawsOneBoundParameterOfTheBestTrial) {
+  auto gp_of = [](const std::shared_ptr<Sampler>& s) { return std::dynamic_pointer_cast<GpSampler>(s); };
+  EXPECT_EQ(gp_of(MakeSampler("gp", 1))->options().boundary_probe, 0);
+  EXPECT_EQ(gp_of(MakeSampler("gp", 1, {{"boundary_probe", 7}}))->options().boundary_probe, 7);
+  EXPECT_THROW(MakeSampler("gp", 1, {{"boundary_probe", -1}}), InvalidArgumentError);
+  const std::vector<std::string> kinds{"a", "b"};
+  auto objective = [&](Trial& t) {
+    const double x = t.SuggestFloat("x", -1.0, 1.0);
+    const double lr = t.SuggestFloat("lr", 1e-4, 1.0, /*log=*/true);
+    const int64_t n = t.SuggestInt("n", 1, 8);
+    const std::string kind = t.SuggestCategorical("kind", kinds);
+    return (x - 0.2) * (x - 0.2) + 0.1 * std::log10(lr) + 0.05 * static_cast<double>(8 - n) + (kind == "a" ? 0.0 : 0.3);
+  };
+  auto on_bound = [](const std::string& name, double v) {
+    // Floats within a relative 1e-9 of an end of their range (of the log range for lr) are on it.
+    if (name == "lr") return v <= 1e-4 * (1 + 1e-8) || v >= 1.0 - 1e-8;
+    if (name == "n") return v <= 1 || v >= 8;
+    if (name == "x") return v <= -1.0 + 1e-8 || v >= 1.0 - 1e-8;
+    return false;
+  };
+  int probes = 0;
+  for (uint64_t seed = 0; seed < 3; ++seed) {
+    auto study = NewStudy(MakeSampler("gp", seed, {{"n_startup_trials", 6}, {"boundary_probe", 5}}));
+    study->Optimize(objective, {.n_trials = 40});
+    const auto trials = study->Trials();
+    for (size_t t = 6; t < trials.size(); ++t) {
+      size_t best = 0;
+      for (size_t i = 1; i < t; ++i) best = trials[i].values[0] < trials[best].values[0] ? i : best;
+      std::vector<std::string> changed;
+      bool bound_changed_only = true;
+      bool any_bound = false;
+      for (const auto& [name, value] : trials[best].params) {
+        any_bound = any_bound || on_bound(name, value);
+        if (trials[t].params.at(name) != value) {
+          changed.push_back(name);
+          bound_changed_only = bound_changed_only && on_bound(name, value);
+        }
+      }
+      const bool scheduled = (t - 6) % 5 == 4;
+      if (scheduled && any_bound) {
+        ++probes;
+        EXPECT_EQ(changed.size(), 1U) << "seed " << seed << ", trial " << t;
+        EXPECT_TRUE(bound_changed_only) << "seed " << seed << ", trial " << t;
+      }
+    }
+  }
+  EXPECT_GE(probes, 12);  // of the 18 scheduled trials (6 per seed), most find the best trial on a bound
+}
+
 TEST(GpSampler, ModelsTheIntersectionSpaceWithEveryKind) {
   auto sampler = std::make_shared<GpSampler>(GpOptions{.n_startup_trials = 6}, 3);
   auto study = NewStudy(sampler, StudyDirection::kMaximize);

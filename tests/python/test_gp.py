@@ -65,3 +65,29 @@ def test_gp_sampler_and_the_default_do_not_repeat_configurations_of_a_small_disc
         configurations = [(t.params["k"], t.params["p"]) for t in study.trials]
         assert len(configurations) == 40
         assert len(set(configurations)) == 40, sorted(configurations)
+
+
+def test_gp_sampler_boundary_probe_option():
+    # The best trial soon has lr on its lower bound; with boundary_probe=4 and 5 start-up trials, trials 8, 12, 16
+    # and 20 redraw one bound parameter of the best trial before them and keep its other values.
+    def objective(trial):
+        x = trial.suggest_float("x", -1.0, 1.0)
+        lr = trial.suggest_float("lr", 1e-4, 1.0, log=True)
+        return (x - 0.2) ** 2 + 0.1 * math.log10(lr)
+
+    study = hyperscout.create_study(sampler=GPSampler(seed=2, n_startup_trials=5, boundary_probe=4))
+    study.optimize(objective, n_trials=21)
+    trials = study.trials
+    probes = 0
+    for number in (8, 12, 16, 20):
+        best = min(trials[:number], key=lambda t: t.value)
+        on_bound = {name for name, v in best.params.items() if any(math.isclose(v, b) for b in (-1.0, 1.0, 1e-4))}
+        if not on_bound:
+            continue
+        probes += 1
+        changed = {name for name, v in best.params.items() if trials[number].params[name] != v}
+        assert len(changed) == 1 and changed <= on_bound, (number, best.params, trials[number].params)
+    assert probes >= 2
+
+    with pytest.raises(InvalidArgumentError, match="boundary_probe"):
+        GPSampler(boundary_probe=-1)
