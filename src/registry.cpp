@@ -185,7 +185,7 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"n_local_search", "int", 5, "best candidates refined by L-BFGS-B and discrete neighbour search"},
         {"replicate_penalty", "bool", false,
          "multiply EI by 1 - noise_sd / predictive_sd so a noisy study stops re-measuring one point"},
-        {"boundary_probe", "int", 0,
+        {"boundary_probe", "int", 10,
          "every this many trials after the start-up, redraw one parameter of the best trial that sits on a bound "
          "(0: off)"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {

@@ -531,7 +531,7 @@ TEST(GpSampler, ReplicatePenaltyOptionChangesOnlyTheModelledTrials) {
 // with exactly one of its bound parameters changed.
 TEST(GpSampler, BoundaryProbeRedrawsOneBoundParameterOfTheBestTrial) {
   auto gp_of = [](const std::shared_ptr<Sampler>& s) { return std::dynamic_pointer_cast<GpSampler>(s); };
-  EXPECT_EQ(gp_of(MakeSampler("gp", 1))->options().boundary_probe, 0);
+  EXPECT_EQ(gp_of(MakeSampler("gp", 1))->options().boundary_probe, 10);
   EXPECT_EQ(gp_of(MakeSampler("gp", 1, {{"boundary_probe", 7}}))->options().boundary_probe, 7);
   EXPECT_THROW(MakeSampler("gp", 1, {{"boundary_probe", -1}}), InvalidArgumentError);
   const std::vector<std::string> kinds{"a", "b"};

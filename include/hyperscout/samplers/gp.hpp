@@ -40,7 +40,8 @@
 // - Boundary probe (boundary_probe = k > 0): trial number n_startup_trials + j·k − 1 (j = 1, 2, ...), when the best
 //   feasible COMPLETE trial has a numeric parameter on a bound of its range, is that trial with one such parameter
 //   (chosen at random) redrawn uniformly, instead of the acquisition's choice; a GP that models a trend extrapolates
-//   it to the bound and its EI never looks back inside (gp_sampler.cpp, BoundaryProbe). Off by default.
+//   it to the bound and its EI never looks back inside (gp_sampler.cpp, BoundaryProbe). k = 10 by default; 0 turns
+//   the probes off.
 // - No repeats: when some parameter is discrete, a configuration some other trial of the study has (finished,
 //   running, pruned or failed) is never proposed again while the candidates hold another: the acquisition's local
 //   searches start from new candidates only and never step onto a taken point, and a start-up point that collides
@@ -78,7 +79,7 @@ struct GpOptions {
   int64_t n_candidates = 512;            // quasi-random points scoring the acquisition before local search
   int64_t n_local_search = 5;            // best candidates refined by local search
   bool replicate_penalty = false;  // multiply EI by 1 − σ_n / √(s² + σ_n²) (augmented EI, Huang et al. 2006)
-  int64_t boundary_probe = 0;      // every this many trials after the start-up, probe a bound the best trial sits on
+  int64_t boundary_probe = 10;     // every this many trials after the start-up, probe a bound of the best trial
 };
 
 class GpSampler final : public Sampler {
