@@ -198,17 +198,15 @@ bool OnBound(const Distribution& distribution, double value) {
 // to trial 100 with regret 0.49). Bayesian optimization's excess of boundary points is known (Siivola et al. 2018,
 // "Correcting boundary over-exploration deficiencies in Bayesian optimization with virtual derivative sign
 // observations"); the probe measures directly whether the interior is better, at the cost of the occasional trial.
-// Nothing when no numeric parameter of `best` is on a bound, or when a few draws all repeat a taken configuration.
+// Nothing when no numeric parameter of `best` is on a bound, or when a few draws all repeat a taken configuration
+// (looked up only when `discrete`, as the acquisition search does).
 std::optional<std::map<std::string, double>> BoundaryProbe(const std::vector<FrozenTrialPtr>& trials,
                                                            const FrozenTrial& trial, const FrozenTrial& best,
-                                                           const SearchSpace& space, Rng& rng) {
+                                                           const SearchSpace& space, bool discrete, Rng& rng) {
   constexpr int kDraws = 8;
   std::vector<std::string> on_bound;
-  bool discrete = false;
   for (const auto& [name, distribution] : space) {
     if (OnBound(distribution, best.params.at(name))) on_bound.push_back(name);
-    discrete = discrete || std::holds_alternative<CategoricalDistribution>(distribution) ||
-               Cardinality(distribution).has_value();
   }
   if (on_bound.empty()) return std::nullopt;
   const std::string& name = on_bound[static_cast<size_t>(rng.UniformInt(0, static_cast<int64_t>(on_bound.size()) - 1))];
@@ -333,6 +331,12 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     }
   }
 
+  // The acquisition search skips the study's configurations (TakenConfigurations), running ones included, when
+  // some parameter is discrete: floats searched continuously never land exactly on an earlier value except at a
+  // bound, and the check would cost every candidate a decode and a lookup for nothing. Boundary probes check too.
+  const bool discrete = std::any_of(
+      dims.begin(), dims.end(), [](const gp::SearchDim& dim) { return dim.kind != gp::SearchDim::Kind::kContinuous; });
+
   // Boundary probe (GpOptions::boundary_probe): on its schedule, when the best feasible trial sits on a bound of a
   // numeric parameter, the next trial is that trial with one such parameter redrawn, instead of the model's choice.
   if (options_.boundary_probe > 0) {
@@ -345,7 +349,8 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
       }
       if (best_row >= 0) {
         Rng probe_rng(MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("gp/boundary-probe")));
-        if (auto probe = BoundaryProbe(trials, trial, *rows[static_cast<size_t>(best_row)], space, probe_rng)) {
+        if (auto probe =
+                BoundaryProbe(trials, trial, *rows[static_cast<size_t>(best_row)], space, discrete, probe_rng)) {
           return *probe;
         }
       }
@@ -456,11 +461,6 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   Eigen::MatrixXd anchors(n_anchors, d);
   for (Eigen::Index a = 0; a < n_anchors; ++a) anchors.row(a) = x.row(order[static_cast<size_t>(a)]);
 
-  // The acquisition search skips the study's configurations (TakenConfigurations), running ones included, when
-  // some parameter is discrete: floats searched continuously never land exactly on an earlier value except at a
-  // bound, and the check would cost every candidate a decode and a lookup for nothing.
-  const bool discrete = std::any_of(
-      dims.begin(), dims.end(), [](const gp::SearchDim& dim) { return dim.kind != gp::SearchDim::Kind::kContinuous; });
   std::set<std::vector<double>> taken;
   if (discrete) taken = TakenConfigurations(trials, trial, space);
   // Pending trials as fantasies: the CL-mean constant liar of hyperscout/samplers/gp.hpp. The outputs are
