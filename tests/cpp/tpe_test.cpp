@@ -416,6 +416,26 @@ TEST(Tpe, RandomStartupCoversATinySpaceWithoutRepeats) {
   }
 }
 
+// The same when all 9 trials are asked before any is told (the first batch of a parallel study): the first asked
+// trial stands in for the space until a trial finishes.
+TEST(Tpe, FirstBatchCoversATinySpaceWithoutRepeats) {
+  const SearchSpace space{
+      {"k", IntDistribution{1, 3}},
+      {"colour", CategoricalDistribution{{std::string("red"), std::string("green"), std::string("blue")}}}};
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    auto study = NewStudy(Tpe(seed));
+    std::vector<Trial> batch;
+    std::set<std::pair<double, double>> seen;
+    for (int i = 0; i < 9; ++i) {
+      batch.push_back(study->Ask(space));
+      const FrozenTrial snapshot = batch.back().Snapshot();
+      seen.emplace(snapshot.params.at("k"), snapshot.params.at("colour"));
+    }
+    EXPECT_EQ(seen.size(), 9U) << "seed " << seed;
+    for (auto& t : batch) study->Tell(t, t.Snapshot().params.at("k"));
+  }
+}
+
 // Where nothing repeats, the start-up's draws are random search's, value for value (so the avoidance changes a
 // study only where a draw collides): 3 integers with 1000 values each, 10 start-up trials.
 TEST(Tpe, RandomStartupDrawsAreRandomSearchsWhereNothingRepeats) {

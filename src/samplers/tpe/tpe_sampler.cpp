@@ -166,6 +166,21 @@ SearchSpace TpeSampler::InferRelativeSearchSpace(const Study& study, const Froze
   // integers, stepped floats and categoricals) from repeating the study's configurations; elsewhere the start-up
   // samples every parameter independently.
   if (static_cast<int64_t>(history.finished().size()) < options_.n_startup_trials) {
+    if (history.finished().empty()) {
+      // Nothing has finished yet (the first batch of a parallel study, or a study of failures): the earliest other
+      // trial with parameters stands in for the space, as in the QMC sampler, so the trials of a first batch do not
+      // repeat each other. A trial still being run by define-by-run code may have only some of its parameters; its
+      // space is then a part of the real one, and only trials with exactly that part count as repeats.
+      space.clear();
+      for (const auto& other : study.TrialsSnapshot()) {
+        if (other->number == trial.number || other->distributions.empty()) continue;
+        for (const auto& [name, distribution] : other->distributions) {
+          if (!IsSingle(distribution)) space.emplace(name, distribution);
+        }
+        break;
+      }
+      n_parts = space.empty() ? 0 : 1;
+    }
     if (n_parts != 1 || !AllDiscrete(space)) return {};
   }
   return space;
