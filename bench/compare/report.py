@@ -1,6 +1,11 @@
 """Turns OUT/results.jsonl into OUT/README.md (Markdown tables) and OUT/*.png (matplotlib plots).
 
     python -m bench.compare.report --out bench/results/compare-quick
+    python -m bench.compare.report --out bench/results/ml-all --parts bench/results-archive/*ml16x8-part*
+
+With --parts, the parts' results.jsonl files are joined (in the order given; a cell that two parts hold is
+taken from the later one) into OUT/results.jsonl, their run.json files into OUT/run.json (commands, load
+averages and processors listed part by part, running time summed), and OUT is reported as one run.
 
 Every tool named in the run gets a row, with "install failed", "not available" or "crashed" where it has
 no numbers. Means are over seeds (± one standard error); see bench/README.md for each table's definition.
@@ -38,6 +43,36 @@ def load(out: Path) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
             latest[rec["key"]] = rec
     meta = json.loads((out / "run.json").read_text()) if (out / "run.json").exists() else {}
     return list(latest.values()), meta
+
+
+def join_parts(parts: List[Path], out: Path) -> None:
+    """Writes the cells of `parts` (later parts win) and their joined run.json into `out`."""
+    latest: Dict[str, str] = {}
+    meta: Dict[str, Any] = {"parts": [], "tools": [], "suites": [], "commands": [], "load_average": [],
+                            "cpus": [], "elapsed_s": 0.0}  # fmt: skip
+    for part in parts:
+        results = part / "results.jsonl"
+        if not results.is_file():
+            raise SystemExit(f"report: {results} does not exist; each --parts entry is a run's output directory")
+        for line in results.read_text().splitlines():
+            if line.strip():
+                latest[json.loads(line)["key"]] = line
+        m = json.loads((part / "run.json").read_text()) if (part / "run.json").exists() else {}
+        meta["parts"].append(str(part))
+        for field in ("tools", "suites"):
+            meta[field] += [x for x in m.get(field, []) if x not in meta[field]]
+        meta["commands"] += m.get("commands") or ([m["argv"]] if m.get("argv") else [])
+        meta["load_average"] += m.get("load_average", [])
+        meta["cpus"] += m.get("cpus", [])
+        meta["elapsed_s"] += m.get("elapsed_s", 0.0)
+        for field in ("profile", "seeds"):
+            if field in m and meta.setdefault(field, m[field]) != m[field]:
+                meta[field] = f"{meta[field]}, {m[field]}"
+        if m.get("started") and (not meta.get("started") or m["started"] < meta["started"]):
+            meta["started"] = m["started"]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.jsonl").write_text("".join(line + "\n" for line in latest.values()), encoding="utf-8")
+    (out / "run.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
 def fmt(x: float, digits: int = 4) -> str:
@@ -375,8 +410,14 @@ def timing_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="the run's output directory (holds results.jsonl)")
+    p.add_argument("--parts", nargs="+", type=Path, metavar="DIR",
+                   help="join these runs' output directories into OUT first (later ones win a cell both hold)")
     args = p.parse_args()
     out = Path(args.out)
+    if args.parts:
+        if out.resolve() in {part.resolve() for part in args.parts}:
+            raise SystemExit("report: --out must be a new directory, not one of the --parts")
+        join_parts(args.parts, out)
     records, meta = load(out)
     tools = tool_order(records, meta)
     from bench.compare.profiles import PROFILES
@@ -393,6 +434,8 @@ def main() -> None:
                     f"{', '.join(str(x) for x in meta['load_average'])} (times per suggestion are only as quiet as that)")
     if meta.get("cpus"):
         head.append(f"- processors the commands ran on: {', '.join(dict.fromkeys(meta['cpus']))}")
+    if meta.get("parts"):
+        head.append(f"- joined from: {', '.join(f'`{part}`' for part in meta['parts'])}")
     commands = meta.get("commands") or [meta.get("argv", [])]
     head += [f"- command: `python3 bench/compare/run.py {' '.join(shlex.quote(a) for a in argv)}`" for argv in commands]
     head.append("")

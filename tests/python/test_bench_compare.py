@@ -350,6 +350,47 @@ def test_report_puts_shared_startup_runs_in_sections_of_their_own(tmp_path):
     assert (tmp_path / "synthetic_seq4+shared2_branin_noisy.png").exists()
 
 
+def test_report_joins_parts_and_later_parts_win_a_cell(tmp_path):
+    pytest.importorskip("matplotlib")
+    from bench.compare.report import fmt_mse
+
+    def record(seed, final):
+        cell = {"suite": "synthetic", "problem": "branin", "tool": "random", "seed": seed, "protocol": "seq",
+                "batch": 1, "budget": 2, "status": "ok", "optimum": 0.0, "values": [9.0, final]}  # fmt: skip
+        cell["key"] = f"synthetic|branin|{protocol_label(cell)}|random|{seed}"
+        return cell
+
+    parts = [tmp_path / "a", tmp_path / "b"]
+    for part, records, started in zip(parts, [[record(0, 5.0), record(1, 2.0)], [record(1, 1.0)]],
+                                      ["2026-12-02 10:00 UTC", "2026-12-01 09:00 UTC"]):  # fmt: skip
+        part.mkdir()
+        (part / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+        (part / "run.json").write_text(json.dumps({"profile": "full", "seeds": 2, "tools": ["random"],
+                                                   "commands": [["--out", part.name]], "elapsed_s": 60.0,
+                                                   "started": started}))  # fmt: skip
+    out = tmp_path / "all"
+    report = [sys.executable, "-m", "bench.compare.report"]
+    proc = subprocess.run([*report, "--out", str(out), "--parts", *map(str, parts)], cwd=REPO, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    joined = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert sorted((r["seed"], r["values"][-1]) for r in joined) == [(0, 5.0), (1, 1.0)]
+    meta = json.loads((out / "run.json").read_text())
+    assert meta["commands"] == [["--out", "a"], ["--out", "b"]]
+    assert meta["elapsed_s"] == 120.0 and meta["started"] == "2026-12-01 09:00 UTC"
+    text = (out / "README.md").read_text()
+    # Regret after 2 trials: 5 and 1 (seed 1 from the later part), not 5 and 2.
+    assert fmt_mse(3.0, 2.0) in text and "--out a" in text and "--out b" in text
+    # Reporting into one of the parts would overwrite its cells.
+    proc = subprocess.run([*report, "--out", str(parts[0]), "--parts", *map(str, parts)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode != 0 and "--out must be a new directory" in proc.stderr
+    assert len((parts[0] / "results.jsonl").read_text().splitlines()) == 2
+    proc = subprocess.run([*report, "--out", str(out), "--parts", str(tmp_path / "missing")], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode != 0 and "does not exist" in proc.stderr
+
+
 def test_hyperscout_tool_names_carry_registry_options():
     from bench.compare.tools.hyperscout_tool import parse_variant
 
