@@ -65,9 +65,9 @@ void History::Reset(const Study& study) {
 
 void History::Refresh(const Study& study, int64_t current) {
   if (storage_ != &study.storage() || study_id_ != study.id()) Reset(study);
-  const std::vector<FrozenTrialPtr> trials = study.TrialsSnapshot();
+  snapshot_ = study.TrialsSnapshot();
   running_.clear();
-  for (const auto& trial : trials) {
+  for (const auto& trial : snapshot_) {
     const auto number = static_cast<size_t>(trial->number);
     if (number < seen_.size() && seen_[number]) continue;
     if (trial->state == TrialState::kRunning) {

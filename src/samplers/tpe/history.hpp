@@ -40,6 +40,8 @@ class History {
   // COMPLETE and PRUNED trial numbers, ascending.
   const std::vector<int64_t>& finished() const { return finished_; }
   const std::vector<FrozenTrialPtr>& running() const { return running_; }
+  // Every trial of the study as the last Refresh read it, so one suggestion reads the study once.
+  const std::vector<FrozenTrialPtr>& snapshot() const { return snapshot_; }
   bool multi_objective() const { return directions_.size() > 1; }
   const IntersectionSpace& intersection() const { return intersection_; }
   const GroupDecomposedSpace& groups() const { return groups_; }
@@ -68,6 +70,7 @@ class History {
   std::vector<char> seen_;                 // by number: read (COMPLETE, PRUNED) or ignored (FAIL)
   std::vector<int64_t> finished_;
   std::vector<FrozenTrialPtr> running_;
+  std::vector<FrozenTrialPtr> snapshot_;
   std::vector<FrozenTrialPtr> terminal_;  // COMPLETE, PRUNED and FAIL trials in reading order
   Part configurations_part_;
   std::set<std::vector<double>> configurations_;

@@ -172,7 +172,7 @@ SearchSpace TpeSampler::InferRelativeSearchSpace(const Study& study, const Froze
       // repeat each other. A trial still being run by define-by-run code may have only some of its parameters; its
       // space is then a part of the real one, and only trials with exactly that part count as repeats.
       space.clear();
-      for (const auto& other : study.TrialsSnapshot()) {
+      for (const auto& other : history.snapshot()) {
         if (other->number == trial.number || other->distributions.empty()) continue;
         for (const auto& [name, distribution] : other->distributions) {
           if (!IsSingle(distribution)) space.emplace(name, distribution);
@@ -197,7 +197,7 @@ std::map<std::string, double> TpeSampler::SampleRelative(const Study& study, con
     // configuration the study has (docs/samplers.md, "No repeated configurations").
     for (const auto& [name, distribution] : space)
       out[name] = random_.SampleIndependent(study, trial, name, distribution);
-    AvoidStartupRepeat(study.TrialsSnapshot(), trial, space, MixSeed(seed_, StableHash("tpe/startup")), out);
+    AvoidStartupRepeat(history.snapshot(), trial, space, MixSeed(seed_, StableHash("tpe/startup")), out);
     return out;
   }
 
