@@ -47,17 +47,15 @@ def load(out: Path) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
 
 def join_parts(parts: List[Path], out: Path) -> None:
     """Writes the cells of `parts` (later parts win) and their joined run.json into `out`."""
-    latest: Dict[str, str] = {}
+    latest: Dict[str, Dict[str, Any]] = {}
     meta: Dict[str, Any] = {"parts": [], "tools": [], "suites": [], "commands": [], "load_average": [],
                             "cpus": [], "elapsed_s": 0.0}  # fmt: skip
     for part in parts:
         results = part / "results.jsonl"
         if not results.is_file():
             raise SystemExit(f"report: {results} does not exist; each --parts entry is a run's output directory")
-        for line in results.read_text().splitlines():
-            if line.strip():
-                latest[json.loads(line)["key"]] = line
-        m = json.loads((part / "run.json").read_text()) if (part / "run.json").exists() else {}
+        records, m = load(part)
+        latest.update((rec["key"], rec) for rec in records)
         meta["parts"].append(str(part))
         for field in ("tools", "suites"):
             meta[field] += [x for x in m.get(field, []) if x not in meta[field]]
@@ -71,7 +69,7 @@ def join_parts(parts: List[Path], out: Path) -> None:
         if m.get("started") and (not meta.get("started") or m["started"] < meta["started"]):
             meta["started"] = m["started"]
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.jsonl").write_text("".join(line + "\n" for line in latest.values()), encoding="utf-8")
+    (out / "results.jsonl").write_text("".join(json.dumps(rec) + "\n" for rec in latest.values()), encoding="utf-8")
     (out / "run.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
