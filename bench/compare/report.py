@@ -15,6 +15,7 @@ Runs with a shared startup (run.py --shared-startup N) get sections of their own
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import math
 import os
@@ -49,7 +50,7 @@ def join_parts(parts: List[Path], out: Path) -> None:
     """Writes the cells of `parts` (later parts win) and their joined run.json into `out`."""
     latest: Dict[str, Dict[str, Any]] = {}
     meta: Dict[str, Any] = {"parts": [], "tools": [], "suites": [], "commands": [], "load_average": [],
-                            "cpus": [], "elapsed_s": 0.0}  # fmt: skip
+                            "cpus": [], "reused": [], "elapsed_s": 0.0}  # fmt: skip
     for part in parts:
         results = part / "results.jsonl"
         if not results.is_file():
@@ -59,7 +60,9 @@ def join_parts(parts: List[Path], out: Path) -> None:
         meta["parts"].append(str(part))
         for field in ("tools", "suites"):
             meta[field] += [x for x in m.get(field, []) if x not in meta[field]]
+        offset = len(meta["commands"])
         meta["commands"] += m.get("commands") or ([m["argv"]] if m.get("argv") else [])
+        meta["reused"] += [{**r, "command": r.get("command", 0) + offset} for r in m.get("reused", [])]
         meta["load_average"] += m.get("load_average", [])
         meta["cpus"] += m.get("cpus", [])
         meta["elapsed_s"] += m.get("elapsed_s", 0.0)
@@ -434,6 +437,8 @@ def main() -> None:
         head.append(f"- processors the commands ran on: {', '.join(dict.fromkeys(meta['cpus']))}")
     if meta.get("parts"):
         head.append(f"- joined from: {', '.join(f'`{part}`' for part in meta['parts'])}")
+    copied = collections.Counter(r["reused_from"] for r in records if r.get("reused_from"))
+    head += [f"- {n} cell{'s' if n != 1 else ''} copied from `{src}`, not run again" for src, n in copied.most_common()]
     commands = meta.get("commands") or [meta.get("argv", [])]
     head += [f"- command: `python3 bench/compare/run.py {' '.join(shlex.quote(a) for a in argv)}`" for argv in commands]
     head.append("")

@@ -11,7 +11,9 @@ seeds and budgets, then writes OUT/README.md (tables) and OUT/*.png (plots).
 Each (tool, problem, protocol) group of seeds runs in a subprocess of the tool's virtual environment
 (`python -m bench.compare.worker`), so a tool that crashes or hangs costs only its own cells. Results are
 appended to OUT/results.jsonl as they arrive; a rerun with the same --out skips cells already there
-(a cell that was "not available" or failed to install is tried again). This file needs only the
+(a cell that was "not available" or failed to install is tried again). --reuse-cells-from DIR copies
+finished cells of build-independent tools (random search, by default) from an earlier run instead of
+running them again; each copy is marked and run.json records how many. This file needs only the
 standard library.
 """
 
@@ -109,6 +111,31 @@ class Results:
             self.count += 1
 
 
+def reuse_cells(
+    sources: List[Path], tools: set, selected: List[Dict[str, Any]], done: Dict[str, Dict[str, Any]], results: Results
+) -> List[Dict[str, Any]]:
+    """Copies finished cells of `tools` from earlier runs' results into this one, marking each with the directory
+    it came from. Only cells with the same key (suite, problem, protocol, tool, seed) and budget that finished
+    "ok" are copied; cells this run already finished are left alone. Returns how many came from each source."""
+    summary = []
+    for src in sources:
+        theirs = read_done(src / "results.jsonl")
+        copied = 0
+        for c in selected:
+            if c["tool"] not in tools or done.get(c["key"], {}).get("status", "").split(":")[0] in FINAL:
+                continue
+            rec = theirs.get(c["key"])
+            if rec is None or rec.get("status") != "ok" or rec.get("budget") != c.get("budget"):
+                continue
+            rec = {**rec, "reused_from": str(src)}
+            results.add(rec)
+            done[c["key"]] = rec
+            copied += 1
+        summary.append({"from": str(src), "tools": sorted(tools), "cells": copied})
+        print(f"copied {copied} cells of {', '.join(sorted(tools))} from {src}", flush=True)
+    return summary
+
+
 def run_chunk(python: str, chunk: List[Dict[str, Any]], results: Results, timeout: float, log: Any) -> None:
     env = dict(os.environ)
     # The caller's PYTHONPATH stays after the repository root (e.g. a hyperscout build to measure with --no-venv).
@@ -173,6 +200,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--cell-timeout", type=float, default=1800.0, help="seconds per cell before it counts as crashed")
     p.add_argument("--no-venv", action="store_true", help="run every tool in this interpreter, ignoring setup.sh")
     p.add_argument("--no-report", action="store_true", help="only run the cells")
+    p.add_argument("--reuse-cells-from", action="append", default=[], metavar="DIR",
+                   help="copy finished cells of --reuse-tools from an earlier --out DIR instead of running them "
+                        "(repeatable; copies are marked and recorded in run.json)")  # fmt: skip
+    p.add_argument("--reuse-tools", default="random", metavar="TOOLS",
+                   help="comma-separated tools whose cells --reuse-cells-from may copy (default: random, whose "
+                        "draws do not depend on the hyperscout build)")  # fmt: skip
     p.add_argument("--list-tasks", action="store_true", help="print the ML task names and exit")
     args = p.parse_args(argv)
 
@@ -231,12 +264,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     if short:
         p.error(f"--shared-startup: {shared_startup} trials leave nothing to the tool in {short['suite']} "
                 f"{short['problem']}, whose budget is {short['budget']} trials; use fewer")  # fmt: skip
+    sources = [Path(d) for d in args.reuse_cells_from]
+    for src in sources:
+        if not (src / "results.jsonl").is_file():
+            p.error(f"--reuse-cells-from: {src / 'results.jsonl'} does not exist; give a directory that an "
+                    "earlier run.py --out wrote")  # fmt: skip
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"compare-{args.profile}"
+    if any(src.resolve() == out.resolve() for src in sources):
+        p.error("--reuse-cells-from: the directory is --out itself; its finished cells are kept anyway")
     out.mkdir(parents=True, exist_ok=True)
 
     status = load_install_status(args.no_venv)
     results = Results(out / "results.jsonl")
     done = read_done(results.path)
+    reused = reuse_cells(sources, set(args.reuse_tools.split(",")), selected, done, results)
     todo = [c for c in selected if done.get(c["key"], {}).get("status", "").split(":")[0] not in FINAL]
 
     # Record install failures at once; group the rest by (tool, suite, problem, protocol) into chunks.
@@ -262,6 +303,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         "commands": commands + [sys.argv[1:]], "elapsed_s": meta.get("elapsed_s", 0.0),
         "load_average": meta.get("load_average", []) + [round(os.getloadavg()[0], 1)],
         "cpus": cpus + [cpu_model()],
+        # Cells copied rather than run, per command (its index in "commands").
+        "reused": meta.get("reused", []) + [{**r, "command": len(commands)} for r in reused],
     })  # fmt: skip
     meta.pop("argv", None)
     meta.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
@@ -277,7 +320,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     elapsed = time.monotonic() - start
     meta["elapsed_s"] = round(meta["elapsed_s"] + elapsed, 1)
     meta_path.write_text(json.dumps(meta, indent=1))
-    print(f"ran {results.count} cells in {elapsed / 60:.1f} min", flush=True)
+    copied = sum(r["cells"] for r in reused)
+    print(f"ran {results.count - copied} cells in {elapsed / 60:.1f} min", flush=True)
     if args.no_report:
         return 0
     python = status.get("families", {}).get("optuna", {}).get("python") if status else None

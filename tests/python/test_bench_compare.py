@@ -294,6 +294,35 @@ def test_driver_runs_random_search_and_reports_unknown_samplers(tmp_path):
     assert all(isinstance(cpu, str) and cpu for cpu in meta["cpus"])
 
 
+def test_driver_reuses_random_cells_of_an_earlier_run_and_records_the_copy(tmp_path):
+    base = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--no-report",
+            "--suites", "synthetic", "--problems", "^mixed$"]  # fmt: skip
+    first, second = tmp_path / "first", tmp_path / "second"
+    proc = subprocess.run(base + ["--tools", "random", "--seeds", "2", "--out", str(first)],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    old = {json.loads(line)["key"]: json.loads(line) for line in (first / "results.jsonl").read_text().splitlines()}
+    # Three seeds now: two are copied, the third is run; hyperscout's cells are never copied.
+    cmd = base + ["--tools", "random,hyperscout:no-such-sampler", "--seeds", "3", "--out", str(second),
+                  "--reuse-cells-from", str(first)]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "copied 2 cells of random" in proc.stdout
+    records = [json.loads(line) for line in (second / "results.jsonl").read_text().splitlines()]
+    rand = {r["seed"]: r for r in records if r["tool"] == "random"}
+    assert sorted(rand) == [0, 1, 2]
+    for seed in (0, 1):
+        assert rand[seed]["reused_from"] == str(first) and rand[seed]["values"] == old[rand[seed]["key"]]["values"]
+    assert "reused_from" not in rand[2] and rand[2]["status"] == "ok"
+    assert all("reused_from" not in r for r in records if r["tool"] != "random")
+    meta = json.loads((second / "run.json").read_text())
+    assert meta["reused"] == [{"from": str(first), "tools": ["random"], "cells": 2, "command": 0}]
+    # A directory without results is refused with a message naming the option.
+    proc = subprocess.run(base + ["--out", str(tmp_path / "third"), "--reuse-cells-from", str(tmp_path / "none")],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 2 and "--reuse-cells-from" in proc.stderr and "does not exist" in proc.stderr
+
+
 def test_driver_runs_the_timing_suite(tmp_path):
     # Timing cells have no budget: the driver's checks on budgets must leave them alone.
     out = tmp_path / "run"
@@ -361,13 +390,15 @@ def test_report_joins_parts_and_later_parts_win_a_cell(tmp_path):
         return cell
 
     parts = [tmp_path / "a", tmp_path / "b"]
-    for part, records, started in zip(parts, [[record(0, 5.0), record(1, 2.0)], [record(1, 1.0)]],
-                                      ["2026-12-02 10:00 UTC", "2026-12-01 09:00 UTC"]):  # fmt: skip
+    copy = {"from": "earlier", "tools": ["random"], "cells": 1, "command": 0}  # b's cell came from another run
+    cells = [[record(0, 5.0), record(1, 2.0)], [{**record(1, 1.0), "reused_from": "earlier"}]]
+    starts = ["2026-12-02 10:00 UTC", "2026-12-01 09:00 UTC"]
+    for part, records, started, reused in zip(parts, cells, starts, [[], [copy]]):
         part.mkdir()
         (part / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
         (part / "run.json").write_text(json.dumps({"profile": "full", "seeds": 2, "tools": ["random"],
                                                    "commands": [["--out", part.name]], "elapsed_s": 60.0,
-                                                   "started": started}))  # fmt: skip
+                                                   "started": started, "reused": reused}))  # fmt: skip
     out = tmp_path / "all"
     report = [sys.executable, "-m", "bench.compare.report"]
     proc = subprocess.run([*report, "--out", str(out), "--parts", *map(str, parts)], cwd=REPO, capture_output=True,
@@ -378,7 +409,9 @@ def test_report_joins_parts_and_later_parts_win_a_cell(tmp_path):
     meta = json.loads((out / "run.json").read_text())
     assert meta["commands"] == [["--out", "a"], ["--out", "b"]]
     assert meta["elapsed_s"] == 120.0 and meta["started"] == "2026-12-01 09:00 UTC"
+    assert meta["reused"] == [{**copy, "command": 1}]  # the index now counts the joined commands
     text = (out / "README.md").read_text()
+    assert "1 cell copied from `earlier`, not run again" in text
     # Regret after 2 trials: 5 and 1 (seed 1 from the later part), not 5 and 2.
     assert fmt_mse(3.0, 2.0) in text and "--out a" in text and "--out b" in text
     # Reporting into one of the parts would overwrite its cells.
