@@ -24,6 +24,7 @@
 #include "samplers/gp/acquisition.hpp"
 #include "samplers/gp/gp.hpp"
 #include "samplers/gp/kernel.hpp"
+#include "samplers/gp/optimize_acquisition.hpp"
 #include "samplers/gp/prior.hpp"
 
 namespace hyperscout {
@@ -462,6 +463,49 @@ TEST(GpAcquisition, ReplicatePenaltyMovesTheMaximumAwayFromARepeatedlyMeasuredPo
   EXPECT_GT(argmax(), 0.98);
   model.noise = objective.noise();
   EXPECT_LT(argmax(), 0.95);
+}
+
+TEST(GpAcquisitionSearch, CrossesAWideIntegerRangeFromASingleCandidate) {
+  // An integer with 200 values (grid of cell centres), observed only at its top values, falling towards its low
+  // end: the smooth model extrapolates the trend, so the acquisition rises steadily towards value 0, far from
+  // most starting points. With one candidate and no anchors the local search alone must get there; one-value
+  // neighbour steps would move it only a few values in the allowed rounds.
+  const int n_values = 200;
+  gp::SearchDim dim;
+  dim.kind = gp::SearchDim::Kind::kGrid;
+  for (int k = 0; k < n_values; ++k) dim.grid.push_back((k + 0.5) / n_values);
+  gp::KernelSpace space;
+  space.categorical = {0};
+  Eigen::MatrixXd x(6, 1);
+  Eigen::VectorXd y(6);
+  for (Eigen::Index i = 0; i < 6; ++i) {
+    x(i, 0) = dim.grid[static_cast<size_t>(std::min<Eigen::Index>(150 + 10 * i, n_values - 1))];  // 150 ... 199
+    y(i) = x(i, 0);
+  }
+  Eigen::VectorXd theta(3);
+  theta << std::log(1.0), 0.0, std::log(1e-6);
+  gp::GaussianProcess objective;
+  objective.Fit(space, x, y, theta);
+  gp::AcquisitionModel model;
+  model.objective = &objective;
+  model.best = objective.TrainingMean().minCoeff();
+  double best_on_grid = -std::numeric_limits<double>::infinity();
+  for (double u : dim.grid) {
+    Eigen::VectorXd at(1);
+    at << u;
+    best_on_grid = std::max(best_on_grid, gp::LogAcquisition(model, at, {}, nullptr));
+  }
+  gp::AcquisitionSearchOptions options;
+  options.n_candidates = 1;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    double found_value = 0.0;
+    const Eigen::VectorXd found =
+        gp::MaximizeAcquisition(model, {dim}, Eigen::MatrixXd(0, 1), seed, options, {}, &found_value);
+    const double index = found(0) * n_values - 0.5;
+    EXPECT_NEAR(index, std::round(index), 1e-9) << "seed " << seed << ": not a grid value";
+    EXPECT_LT(index, 100.0) << "seed " << seed;
+    EXPECT_NEAR(found_value, best_on_grid, 1e-6) << "seed " << seed << ": at value " << index;
+  }
 }
 
 TEST(GpOutputs, WarpKeepsOrderAndTamesOutliers) {

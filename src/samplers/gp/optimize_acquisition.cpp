@@ -16,6 +16,17 @@ namespace {
 constexpr int kPerAnchor = 32;
 constexpr double kAnchorScale = 0.1;
 constexpr double kMinImprovement = 1e-10;
+// A grid with more than this many values (an integer over a wide range, a finely stepped float) is searched along
+// its whole range: a neighbour step of one value at a time cannot cross it in the few rounds a search runs, so
+// the acquisition would be maximized over that coordinate by the candidate set alone. Up to kLineValues evenly
+// spaced values are tried, plus the neighbours within kLineNeighbours of the current value.
+constexpr size_t kWideGrid = 16;
+constexpr size_t kLineValues = 64;
+constexpr size_t kLineNeighbours = 2;
+
+bool Wide(const SearchDim& dim) {
+  return dim.kind == SearchDim::Kind::kGrid && dim.grid.size() > kWideGrid;
+}
 
 size_t NearestGridIndex(const std::vector<double>& grid, double u) {
   const auto it = std::lower_bound(grid.begin(), grid.end(), u);
@@ -76,7 +87,9 @@ class LocalSearch {
       const SearchDim& dim = dims_[j];
       const auto jj = static_cast<Eigen::Index>(j);
       trials_.clear();
-      if (dim.kind == SearchDim::Kind::kGrid) {
+      if (Wide(dim)) {
+        LineValues(dim, NearestGridIndex(dim.grid, x(jj)));
+      } else if (dim.kind == SearchDim::Kind::kGrid) {
         const size_t i = NearestGridIndex(dim.grid, x(jj));
         if (i > 0) trials_.push_back(dim.grid[i - 1]);
         if (i + 1 < dim.grid.size()) trials_.push_back(dim.grid[i + 1]);
@@ -87,17 +100,50 @@ class LocalSearch {
       }
       const double current = x(jj);
       double best = current;
-      for (double candidate : trials_) {
-        x(jj) = candidate;
-        const double f = LogAcquisition(model_, x, kNoGradient, nullptr);
-        if (f > value + kMinImprovement && !Excludes(x)) {
-          value = f;
-          best = candidate;
+      if (Wide(dim)) {  // many values: one batched prediction
+        batch_.resize(static_cast<Eigen::Index>(trials_.size()), x.size());
+        for (size_t t = 0; t < trials_.size(); ++t) {
+          const auto row = static_cast<Eigen::Index>(t);
+          batch_.row(row) = x.transpose();
+          batch_(row, jj) = trials_[t];
+        }
+        const Eigen::VectorXd f = LogAcquisitionBatch(model_, batch_);
+        for (size_t t = 0; t < trials_.size(); ++t) {
+          x(jj) = trials_[t];
+          const double ft = f(static_cast<Eigen::Index>(t));
+          if (ft > value + kMinImprovement && !Excludes(x)) {
+            value = ft;
+            best = trials_[t];
+          }
+        }
+      } else {
+        for (double candidate : trials_) {
+          x(jj) = candidate;
+          const double f = LogAcquisition(model_, x, kNoGradient, nullptr);
+          if (f > value + kMinImprovement && !Excludes(x)) {
+            value = f;
+            best = candidate;
+          }
         }
       }
       x(jj) = best;
     }
     return value;
+  }
+
+  // Values of a wide grid to try instead of grid[current]: evenly spaced ones over the whole range, and the nearest
+  // neighbours of the current one.
+  void LineValues(const SearchDim& dim, size_t current) {
+    const size_t n = dim.grid.size();
+    const size_t count = std::min(n, kLineValues);
+    for (size_t k = 0; k < count; ++k) {
+      const size_t i = (count == 1) ? 0 : k * (n - 1) / (count - 1);
+      if (i != current) trials_.push_back(dim.grid[i]);
+    }
+    for (size_t step = 1; step <= kLineNeighbours; ++step) {
+      if (current >= step) trials_.push_back(dim.grid[current - step]);
+      if (current + step < n) trials_.push_back(dim.grid[current + step]);
+    }
   }
 
   bool Excludes(const Eigen::VectorXd& x) const { return excluded_ && excluded_(x); }
@@ -108,6 +154,7 @@ class LocalSearch {
   const Excluded& excluded_;
   std::vector<int> continuous_;
   std::vector<double> trials_;
+  Eigen::MatrixXd batch_;
 };
 
 }  // namespace
@@ -164,8 +211,8 @@ Eigen::VectorXd MaximizeAcquisition(const AcquisitionModel& model, const std::ve
       for (Eigen::Index j = 0; j < d; ++j) {
         const SearchDim& dim = dims[static_cast<size_t>(j)];
         double u = anchors(a, j);
-        if (dim.kind == SearchDim::Kind::kContinuous) {
-          u += kAnchorScale * rng.Normal();
+        if (dim.kind == SearchDim::Kind::kContinuous || Wide(dim)) {
+          u += kAnchorScale * rng.Normal();  // a wide grid's value is snapped below
         } else if (dim.kind == SearchDim::Kind::kGrid && rng.Uniform() < 0.3) {
           const size_t k = NearestGridIndex(dim.grid, u);
           const bool up = rng.Uniform() < 0.5;
