@@ -2,9 +2,9 @@
 // observed points scores the whole space cheaply (one batched prediction); the best few candidates then go through
 // alternating local searches, L-BFGS-B over the continuous coordinates (Byrd et al. 1995) and a greedy pass over
 // the discrete ones (neighbouring grid values, or values along the whole range of a grid with many, every other
-// category), until neither improves (the mixed scheme of
-// Optuna's GPSampler and of Daulton et al. 2022, "Bayesian optimization over discrete and mixed spaces via
-// probabilistic reparameterization", in its simplest, deterministic form).
+// category), until neither improves (the mixed scheme of Optuna's GPSampler and of Daulton et al. 2022, "Bayesian
+// optimization over discrete and mixed spaces via probabilistic reparameterization", in its simplest, deterministic
+// form).
 #pragma once
 
 #include <Eigen/Core>
