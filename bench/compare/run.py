@@ -111,6 +111,11 @@ class Results:
             self.count += 1
 
 
+def finished(done: Dict[str, Dict[str, Any]], key: str) -> bool:
+    """Whether `done` holds the cell with a status a rerun keeps."""
+    return done.get(key, {}).get("status", "").split(":")[0] in FINAL
+
+
 def reuse_cells(
     sources: List[Path], tools: set, selected: List[Dict[str, Any]], done: Dict[str, Dict[str, Any]], results: Results
 ) -> List[Dict[str, Any]]:
@@ -122,7 +127,7 @@ def reuse_cells(
         theirs = read_done(src / "results.jsonl")
         copied = 0
         for c in selected:
-            if c["tool"] not in tools or done.get(c["key"], {}).get("status", "").split(":")[0] in FINAL:
+            if c["tool"] not in tools or finished(done, c["key"]):
                 continue
             rec = theirs.get(c["key"])
             if rec is None or rec.get("status") != "ok" or rec.get("budget") != c.get("budget"):
@@ -278,7 +283,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     results = Results(out / "results.jsonl")
     done = read_done(results.path)
     reused = reuse_cells(sources, set(args.reuse_tools.split(",")), selected, done, results)
-    todo = [c for c in selected if done.get(c["key"], {}).get("status", "").split(":")[0] not in FINAL]
+    todo = [c for c in selected if not finished(done, c["key"])]
 
     # Record install failures at once; group the rest by (tool, suite, problem, protocol) into chunks.
     chunks: Dict[tuple, List[Dict[str, Any]]] = {}

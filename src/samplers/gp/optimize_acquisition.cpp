@@ -98,32 +98,30 @@ class LocalSearch {
           if (c != static_cast<int>(x(jj))) trials_.push_back(c);
         }
       }
+      // Score every trial value (a wide grid's many in one batched prediction), then take the best that improves.
       const double current = x(jj);
-      double best = current;
-      if (Wide(dim)) {  // many values: one batched prediction
+      scores_.resize(static_cast<Eigen::Index>(trials_.size()));
+      if (Wide(dim)) {
         batch_.resize(static_cast<Eigen::Index>(trials_.size()), x.size());
         for (size_t t = 0; t < trials_.size(); ++t) {
           const auto row = static_cast<Eigen::Index>(t);
           batch_.row(row) = x.transpose();
           batch_(row, jj) = trials_[t];
         }
-        const Eigen::VectorXd f = LogAcquisitionBatch(model_, batch_);
+        scores_ = LogAcquisitionBatch(model_, batch_);
+      } else {
         for (size_t t = 0; t < trials_.size(); ++t) {
           x(jj) = trials_[t];
-          const double ft = f(static_cast<Eigen::Index>(t));
-          if (ft > value + kMinImprovement && !Excludes(x)) {
-            value = ft;
-            best = trials_[t];
-          }
+          scores_(static_cast<Eigen::Index>(t)) = LogAcquisition(model_, x, kNoGradient, nullptr);
         }
-      } else {
-        for (double candidate : trials_) {
-          x(jj) = candidate;
-          const double f = LogAcquisition(model_, x, kNoGradient, nullptr);
-          if (f > value + kMinImprovement && !Excludes(x)) {
-            value = f;
-            best = candidate;
-          }
+      }
+      double best = current;
+      for (size_t t = 0; t < trials_.size(); ++t) {
+        x(jj) = trials_[t];
+        const double f = scores_(static_cast<Eigen::Index>(t));
+        if (f > value + kMinImprovement && !Excludes(x)) {
+          value = f;
+          best = trials_[t];
         }
       }
       x(jj) = best;
@@ -131,8 +129,8 @@ class LocalSearch {
     return value;
   }
 
-  // Values of a wide grid to try instead of grid[current]: evenly spaced ones over the whole range, and the nearest
-  // neighbours of the current one.
+  // Values of a wide grid to try instead of grid[current]: evenly spaced ones over the whole range, and, when those
+  // leave values out, the nearest neighbours of the current one.
   void LineValues(const SearchDim& dim, size_t current) {
     const size_t n = dim.grid.size();
     const size_t count = std::min(n, kLineValues);
@@ -140,6 +138,7 @@ class LocalSearch {
       const size_t i = (count == 1) ? 0 : k * (n - 1) / (count - 1);
       if (i != current) trials_.push_back(dim.grid[i]);
     }
+    if (count == n) return;  // every value is already there
     for (size_t step = 1; step <= kLineNeighbours; ++step) {
       if (current >= step) trials_.push_back(dim.grid[current - step]);
       if (current + step < n) trials_.push_back(dim.grid[current + step]);
@@ -155,6 +154,7 @@ class LocalSearch {
   std::vector<int> continuous_;
   std::vector<double> trials_;
   Eigen::MatrixXd batch_;
+  Eigen::VectorXd scores_;
 };
 
 }  // namespace
