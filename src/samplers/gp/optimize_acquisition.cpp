@@ -133,9 +133,9 @@ class LocalSearch {
   // leave values out, the nearest neighbours of the current one.
   void LineValues(const SearchDim& dim, size_t current) {
     const size_t n = dim.grid.size();
-    const size_t count = std::min(n, kLineValues);
+    const size_t count = std::min(n, kLineValues);  // at least kWideGrid + 1 > 1
     for (size_t k = 0; k < count; ++k) {
-      const size_t i = (count == 1) ? 0 : k * (n - 1) / (count - 1);
+      const size_t i = k * (n - 1) / (count - 1);
       if (i != current) trials_.push_back(dim.grid[i]);
     }
     if (count == n) return;  // every value is already there
