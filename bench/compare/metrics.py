@@ -91,6 +91,20 @@ def per_seed_scores(
     return {seed: bayesmark_score(xs) for seed, xs in by_seed.items()}
 
 
+def score_difference_on_common_cells(
+    tool: Mapping[Tuple[str, int], float], ref: Mapping[Tuple[str, int], float], seeds: Iterable[int]
+) -> Tuple[float, int]:
+    """Score of `tool` minus score of `ref` (mean over `seeds` of per-seed bayesmark scores), both computed on the
+    (task, seed) cells that both ran, and how many cells that is. For a tool run on some tasks only, the difference
+    of the two headline scores would compare different task mixes."""
+    common = {k for k in tool if k in ref}
+    keep = set(seeds)
+    mine, theirs = (
+        mean_se(list(per_seed_scores({k: side[k] for k in common}, keep).values()))[0] for side in (tool, ref)
+    )
+    return mine - theirs, sum(1 for _, seed in common if seed in keep)
+
+
 def seeds_with_every_task(keys: Iterable[Tuple[str, int]]) -> List[int]:
     """The seeds that every task among the (task, seed) keys has. A seed run on some tasks only would give those
     tasks more weight in a mean of per-seed scores, so the headline score keeps to these seeds."""

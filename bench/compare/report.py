@@ -213,7 +213,14 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
                 lines.append(f"| {tool} | {no_data_note(records, tool)} | 0 |" + (" | |" if ref else ""))
                 continue
             m, se = scores[tool]
-            diff = f" {m - scores[ref][0]:+.2f} |" if ref and ref in scores else (" — |" if ref else "")
+            diff = " — |" if ref else ""
+            if ref and ref in scores:
+                diff = f" {m - scores[ref][0]:+.2f} |"
+                if tool != ref and set(norm[tool]) != set(norm[ref]):
+                    # The two ran different cells (a tool run on some tasks only): compare them on the cells both ran,
+                    # or the difference would mostly be one of task mixes.
+                    d, both = metrics.score_difference_on_common_cells(norm[tool], norm[ref], headline_seeds)
+                    diff = f" {d:+.2f} on the {both} cells both ran |"
             if ref and ref in norm and tool != ref:
                 diff += " {} / {} / {} |".format(*metrics.paired_task_outcomes(norm[tool], norm[ref]))
             elif ref:

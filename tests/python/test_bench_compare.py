@@ -99,6 +99,49 @@ def test_paired_task_outcomes_count_tasks_ahead_level_and_behind():
     assert metrics.paired_task_outcomes({("a", 0): 0.0, ("a", 1): 0.1, ("a", 2): math.nan}, {("a", 0): 1.0, ("a", 1): 0.9, ("a", 5): 0.0}) == (1, 0, 0)
 
 
+def test_score_difference_of_a_tool_run_on_some_tasks_uses_the_cells_both_ran():
+    # ref ran tasks a and b; the tool only a, where it is 10 points better on each seed. Over a and b ref's headline
+    # score is lower (task b is hard for it), which a difference of headline scores would credit to the tool.
+    ref = {("a", 0): 0.3, ("a", 1): 0.5, ("b", 0): 0.9, ("b", 1): 0.9}
+    tool = {("a", 0): 0.2, ("a", 1): 0.4}
+    diff, cells = metrics.score_difference_on_common_cells(tool, ref, [0, 1])
+    assert diff == pytest.approx(10.0) and cells == 2
+    diff, cells = metrics.score_difference_on_common_cells(ref, tool, [0])  # symmetric, and only the seeds given
+    assert diff == pytest.approx(-10.0) and cells == 1
+
+
+def test_report_compares_a_tool_run_on_some_tasks_on_the_cells_both_ran(tmp_path):
+    pytest.importorskip("matplotlib")
+
+    def record(tool, task, seed, values):
+        cell = {"suite": "ml", "problem": task, "tool": tool, "seed": seed, "protocol": "batch", "batch": 2,
+                "budget": 2, "status": "ok", "optimum": None, "values": values}  # fmt: skip
+        cell["key"] = f"ml|{task}|{protocol_label(cell)}|{tool}|{seed}"
+        return cell
+
+    records = []
+    for seed in (0, 1):
+        for task in ("easy", "hard"):
+            records.append(record("random", task, seed, [1.0, 3.0]))  # median single draw 2, so baseline 2
+            records.append(record("hyperscout:auto", task, seed, [0.0, 0.0] if task == "easy" else [2.0, 2.0]))
+        records.append(record("smac:hpo", "easy", seed, [1.0, 1.0]))  # halfway between best and baseline: 50
+    (tmp_path / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    tools = ["random", "hyperscout:auto", "smac:hpo"]
+    (tmp_path / "run.json").write_text(json.dumps({"profile": "full", "tools": tools}))
+    proc = subprocess.run([sys.executable, "-m", "bench.compare.report", "--out", str(tmp_path)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in (tmp_path / "README.md").read_text().splitlines()
+            if line.startswith("| ") and " ± " in line}  # fmt: skip
+    # auto scores 100 on "easy" and 0 on "hard": 50 overall, the same as SMAC's 50 on "easy" alone. On the cells
+    # both ran SMAC is 50 points behind.
+    assert rows["hyperscout:auto"].startswith("| hyperscout:auto | 50.00 ± 0.00 | 4 |")
+    smac = "| smac:hpo | 50.00 ± 0.00 (partial: 2 of 4) | 2 | -50.00 on the 2 cells both ran |"
+    assert rows["smac:hpo"].startswith(smac)
+    assert rows["random"].startswith("| random | ")
+    assert "on the" not in rows["random"]  # random ran the same cells as auto: a plain difference
+
+
 def test_conditional_space_samples_only_active_branches():
     from bench.compare.problems.synthetic import NESTED_SPACE, nested
 
