@@ -46,6 +46,7 @@ class SmacTool(Tool):
         )
         cls = BlackBoxFacade if facade == "bb" else HyperparameterOptimizationFacade
         self.smac = cls(scenario, target_function=lambda config, seed=0: 0.0, overwrite=True, logging_level=40)
+        self._exhausted = False
 
     def _decode(self, config: Any) -> Dict[str, Any]:
         raw = dict(config)
@@ -64,16 +65,30 @@ class SmacTool(Tool):
         return out
 
     def ask(self, n: int) -> List[Tuple[Any, Dict[str, Any]]]:
+        from smac.main.exceptions import ConfigurationSpaceExhaustedException
+
         out = []
         for _ in range(n):
-            info = self.smac.ask()
-            out.append((info, self._decode(info.config)))
+            if not self._exhausted:
+                try:
+                    info = self.smac.ask()
+                    out.append((info, self._decode(info.config)))
+                    continue
+                except (ConfigurationSpaceExhaustedException, StopIteration):
+                    # SMAC gives up when neither its acquisition search nor a number of random draws finds an
+                    # untried configuration, as happens when a finite space is nearly used up (kNN's 100 in a
+                    # 128-trial budget): the first ask raises, later ones find its generator ended. Like the other
+                    # tools, which repeat configurations there, the cell goes on, with random draws from the space
+                    # (SMAC is not told of them).
+                    self._exhausted = True
+            out.append((None, self._decode(self.cs.sample_configuration())))
         return out
 
     def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
         from smac.runhistory.dataclasses import TrialValue
 
-        self.smac.tell(handle, TrialValue(cost=value))
+        if handle is not None:
+            self.smac.tell(handle, TrialValue(cost=value))
 
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
         from ConfigSpace import Configuration
