@@ -143,6 +143,77 @@ TEST(GpPrior, NegativeLogPosteriorGradientMatchesFiniteDifferences) {
   }
 }
 
+TEST(GpWarp, KumaraswamyIsMonotoneOntoTheUnitIntervalWithMatchingDerivatives) {
+  // a = b = 1 is the identity; a < 1 stretches the low end (w(0.05) well above 0.05).
+  EXPECT_NEAR(gp::Kumaraswamy(0.3, 0.0, 0.0, nullptr, nullptr, nullptr), 0.3, 1e-12);
+  EXPECT_GT(gp::Kumaraswamy(0.05, std::log(0.4), 0.0, nullptr, nullptr, nullptr), 0.2);
+  for (double log_a : {-1.5, 0.0, 1.2}) {
+    for (double log_b : {-1.0, 0.3, 2.0}) {
+      double previous = -1.0;
+      for (double u = 0.0; u <= 1.0; u += 0.01) {
+        double du = 0.0;
+        double da = 0.0;
+        double db = 0.0;
+        const double w = gp::Kumaraswamy(u, log_a, log_b, &du, &da, &db);
+        EXPECT_GE(w, 0.0);
+        EXPECT_LE(w, 1.0);
+        if (previous < 1.0) EXPECT_GT(w, previous) << u;  // strictly increasing until it rounds to 1
+        if (previous == 1.0) EXPECT_EQ(w, 1.0) << u;
+        EXPECT_TRUE(std::isfinite(du) && std::isfinite(da) && std::isfinite(db));
+        previous = w;
+        if (u < 0.02 || u > 0.98) continue;  // central differences need room inside the clipped interval
+        const double h = 1e-6;
+        auto at = [&](double uu, double la, double lb) {
+          return gp::Kumaraswamy(uu, la, lb, nullptr, nullptr, nullptr);
+        };
+        EXPECT_NEAR(du, (at(u + h, log_a, log_b) - at(u - h, log_a, log_b)) / (2 * h), 1e-5 * (1 + std::abs(du)));
+        EXPECT_NEAR(da, (at(u, log_a + h, log_b) - at(u, log_a - h, log_b)) / (2 * h), 1e-5 * (1 + std::abs(da)));
+        EXPECT_NEAR(db, (at(u, log_a, log_b + h) - at(u, log_a, log_b - h)) / (2 * h), 1e-5 * (1 + std::abs(db)));
+      }
+    }
+  }
+}
+
+TEST(GpPrior, WarpedNegativeLogPosteriorGradientMatchesFiniteDifferences) {
+  Rng rng(13);
+  const int dims = 3;
+  gp::KernelSpace space = MixedSpace(dims, 1);
+  space.warp = true;
+  ASSERT_EQ(space.warped(), 2);
+  ASSERT_EQ(gp::ThetaSize(space), dims + 2 + 4);
+  const Eigen::MatrixXd x = RandomPoints(rng, 20, dims, 1);
+  const Eigen::VectorXd y = SmoothValues(x);
+  for (bool deterministic : {false, true}) {
+    for (int trial = 0; trial < 3; ++trial) {
+      Eigen::VectorXd theta(gp::ThetaSize(space));
+      for (int j = 0; j < dims; ++j) theta(j) = rng.Uniform(-1.5, 1.0);
+      theta(dims) = rng.Uniform(-0.5, 0.5);
+      theta(dims + 1) = rng.Uniform(-5.0, -2.0);
+      for (int k = 0; k < 4; ++k) theta(dims + 2 + k) = rng.Uniform(-1.0, 1.0);
+      Eigen::VectorXd grad;
+      gp::NegativeLogPosterior(space, x, y, theta, deterministic, &grad);
+      auto f = [&](const Eigen::VectorXd& t) {
+        return gp::NegativeLogPosterior(space, x, y, t, deterministic, nullptr);
+      };
+      std::vector<int> coords;
+      for (int k = 0; k < theta.size(); ++k) {
+        if (!(deterministic && k == dims + 1)) coords.push_back(k);
+      }
+      Eigen::VectorXd analytic(static_cast<Eigen::Index>(coords.size()));
+      for (size_t c = 0; c < coords.size(); ++c) analytic(static_cast<Eigen::Index>(c)) = grad(coords[c]);
+      ExpectGradientMatches(f, theta, analytic, coords, 1e-5, 1e-5);
+    }
+  }
+  // A fit from the identity warp moves the shapes and improves the posterior.
+  const Eigen::VectorXd start = gp::PriorMode(dims, false, space.warped());
+  const Eigen::VectorXd theta = gp::FitHyperparameters(space, x, y, {start}, false, 50);
+  ASSERT_EQ(theta.size(), gp::ThetaSize(space));
+  EXPECT_LT(gp::NegativeLogPosterior(space, x, y, theta, false, nullptr),
+            gp::NegativeLogPosterior(space, x, y, start, false, nullptr));
+  const gp::HyperparameterBounds b = gp::Bounds(dims, false, space.warped());
+  EXPECT_TRUE((theta.array() >= b.lower.array()).all() && (theta.array() <= b.upper.array()).all());
+}
+
 TEST(GpPrior, FitFindsAPosteriorAtLeastAsGoodAsItsStart) {
   Rng rng(5);
   const gp::KernelSpace space = MixedSpace(3, 0);
@@ -284,36 +355,53 @@ TEST(GpModel, CholeskySurvivesDuplicatedPoints) {
 }
 
 TEST(GpModel, PredictionGradientsMatchFiniteDifferences) {
-  Rng rng(21);
-  const gp::KernelSpace space = MixedSpace(3, 1);
-  const Eigen::MatrixXd x = RandomPoints(rng, 15, 3, 1);
-  gp::GaussianProcess model;
-  Eigen::VectorXd theta(5);
-  theta << -1.2, -0.7, 0.0, 0.2, -6.0;
-  model.Fit(space, x, SmoothValues(x), theta);
-  const std::vector<int> coords = {0, 1};
-  for (int k = 0; k < 5; ++k) {
-    Eigen::VectorXd at(3);
-    at << rng.Uniform(), rng.Uniform(), 1.0;
-    double mean = 0.0;
-    double variance = 0.0;
-    Eigen::VectorXd dmean;
-    Eigen::VectorXd dvariance;
-    model.Predict(at, coords, mean, variance, &dmean, &dvariance);
-    auto mean_at = [&](const Eigen::VectorXd& p) {
+  for (bool warp : {false, true}) {
+    Rng rng(21);
+    gp::KernelSpace space = MixedSpace(3, 1);
+    space.warp = warp;
+    const Eigen::MatrixXd x = RandomPoints(rng, 15, 3, 1);
+    gp::GaussianProcess model;
+    Eigen::VectorXd theta(gp::ThetaSize(space));
+    theta.head(5) << -1.2, -0.7, 0.0, 0.2, -6.0;
+    if (warp) theta.tail(4) << -0.6, 0.4, 0.8, -0.3;
+    model.Fit(space, x, SmoothValues(x), theta);
+    // The batch path warps too: it agrees with single predictions.
+    Eigen::MatrixXd some(2, 3);
+    some << 0.1, 0.9, 1.0, 0.7, 0.2, 0.0;
+    Eigen::VectorXd batch_mean;
+    Eigen::VectorXd batch_variance;
+    model.PredictBatch(some, batch_mean, batch_variance);
+    for (Eigen::Index r = 0; r < 2; ++r) {
       double m = 0.0;
       double v = 0.0;
-      model.Predict(p, {}, m, v, nullptr, nullptr);
-      return m;
-    };
-    auto variance_at = [&](const Eigen::VectorXd& p) {
-      double m = 0.0;
-      double v = 0.0;
-      model.Predict(p, {}, m, v, nullptr, nullptr);
-      return v;
-    };
-    ExpectGradientMatches(mean_at, at, dmean, coords, 1e-6, 1e-5);
-    ExpectGradientMatches(variance_at, at, dvariance, coords, 1e-6, 1e-5);
+      model.Predict(some.row(r).transpose(), {}, m, v, nullptr, nullptr);
+      EXPECT_NEAR(m, batch_mean(r), 1e-9);
+      EXPECT_NEAR(v, batch_variance(r), 1e-9);
+    }
+    const std::vector<int> coords = {0, 1};
+    for (int k = 0; k < 5; ++k) {
+      Eigen::VectorXd at(3);
+      at << rng.Uniform(), rng.Uniform(), 1.0;
+      double mean = 0.0;
+      double variance = 0.0;
+      Eigen::VectorXd dmean;
+      Eigen::VectorXd dvariance;
+      model.Predict(at, coords, mean, variance, &dmean, &dvariance);
+      auto mean_at = [&](const Eigen::VectorXd& p) {
+        double m = 0.0;
+        double v = 0.0;
+        model.Predict(p, {}, m, v, nullptr, nullptr);
+        return m;
+      };
+      auto variance_at = [&](const Eigen::VectorXd& p) {
+        double m = 0.0;
+        double v = 0.0;
+        model.Predict(p, {}, m, v, nullptr, nullptr);
+        return v;
+      };
+      ExpectGradientMatches(mean_at, at, dmean, coords, 1e-6, 1e-5);
+      ExpectGradientMatches(variance_at, at, dvariance, coords, 1e-6, 1e-5);
+    }
   }
 }
 
@@ -566,6 +654,43 @@ TEST(GpSampler, ReplicatePenaltyOptionChangesOnlyTheModelledTrials) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(xs[0][static_cast<size_t>(i)], xs[1][static_cast<size_t>(i)]) << i;
   int differ = 0;
   for (int i = 10; i < 16; ++i) differ += xs[0][static_cast<size_t>(i)] != xs[1][static_cast<size_t>(i)] ? 1 : 0;
+  EXPECT_GT(differ, 0);
+}
+
+// input_warping reaches the model: the same start-up, then other suggestions; every kind of parameter works with it
+// (categoricals are not warped), and a study on an objective that changes fast near one bound still improves on its
+// start-up.
+TEST(GpSampler, InputWarpingOptionChangesOnlyTheModelledTrials) {
+  auto gp_of = [](const std::shared_ptr<Sampler>& s) { return std::dynamic_pointer_cast<GpSampler>(s); };
+  EXPECT_FALSE(gp_of(MakeSampler("gp", 1))->options().input_warping);
+  EXPECT_TRUE(gp_of(MakeSampler("gp", 1, {{"input_warping", true}}))->options().input_warping);
+  EXPECT_THROW(MakeSampler("gp", 1, {{"input_warping", 1.5}}), InvalidArgumentError);
+  const std::vector<std::string> kinds{"a", "b", "c"};
+  auto objective = [&](Trial& t) {
+    const double x = t.SuggestFloat("x", 0.0, 1.0);
+    const int64_t n = t.SuggestInt("n", 10, 100);
+    const std::string kind = t.SuggestCategorical("kind", kinds);
+    // Changes fast for small n (its optimum is at n = 14) and slowly elsewhere.
+    return std::abs(std::log(static_cast<double>(n) / 14.0)) + (x - 0.3) * (x - 0.3) + (kind == "b" ? 0.0 : 0.2);
+  };
+  std::vector<std::vector<double>> xs;
+  for (bool warp : {false, true}) {
+    auto study = NewStudy(MakeSampler("gp", 3, {{"input_warping", warp}}));
+    study->Optimize(objective, {.n_trials = 30});
+    std::vector<double> x;
+    double best_startup = std::numeric_limits<double>::infinity();
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& t : study->Trials()) {
+      x.push_back(t.params.at("x"));
+      if (t.number < 10) best_startup = std::min(best_startup, t.values[0]);
+      best = std::min(best, t.values[0]);
+    }
+    EXPECT_LT(best, best_startup) << "warp " << warp;
+    xs.push_back(x);
+  }
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(xs[0][static_cast<size_t>(i)], xs[1][static_cast<size_t>(i)]) << i;
+  int differ = 0;
+  for (int i = 10; i < 30; ++i) differ += xs[0][static_cast<size_t>(i)] != xs[1][static_cast<size_t>(i)] ? 1 : 0;
   EXPECT_GT(differ, 0);
 }
 

@@ -91,3 +91,22 @@ def test_gp_sampler_boundary_probe_option():
 
     with pytest.raises(InvalidArgumentError, match="boundary_probe"):
         GPSampler(boundary_probe=-1)
+
+
+def test_gp_sampler_input_warping_option():
+    # A 2-D objective that changes fast near the low end of `n` (its best value at n = 14) and slowly above: the
+    # warped GP keeps every suggestion in range and improves on its Sobol start-up.
+    def objective(trial):
+        n = trial.suggest_int("n", 10, 100)
+        lr = trial.suggest_float("lr", 1e-4, 10.0, log=True)
+        return abs(math.log(n / 14.0)) + 0.1 * (math.log10(lr) + 1.0) ** 2
+
+    sampler = GPSampler(seed=4, input_warping=True)
+    study = hyperscout.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=30)
+    values = [t.value for t in study.trials]
+    assert all(10 <= t.params["n"] <= 100 and 1e-4 <= t.params["lr"] <= 10.0 for t in study.trials)
+    assert min(values[10:]) < min(values[:10])
+
+    with pytest.raises(InvalidArgumentError, match="input_warping"):
+        GPSampler(input_warping="yes")

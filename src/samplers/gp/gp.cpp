@@ -93,8 +93,9 @@ void GaussianProcess::Fit(const KernelSpace& space, const Eigen::MatrixXd& x, co
   inverse_squared_lengthscales_ = (-2.0 * theta.head(dims).array()).exp();
   s2_ = std::exp(theta(dims));
   noise_ = std::exp(theta(dims + 1));
+  WarpInputs(space_, theta.data() + dims + 2, x_, xw_);
   Eigen::MatrixXd k;
-  KernelMatrix(space_, x_, x_, inverse_squared_lengthscales_, s2_, k);
+  KernelMatrix(space_, xw_, xw_, inverse_squared_lengthscales_, s2_, k);
   k.diagonal().setConstant(s2_ + noise_);  // r² = 0 exactly on the diagonal
   jitter_ = CholeskyWithJitter(k, llt_);
   alpha_ = llt_.solve(y_);
@@ -110,7 +111,13 @@ void GaussianProcess::Fit(const KernelSpace& space, const Eigen::MatrixXd& x, co
 
 void GaussianProcess::PredictBatch(const Eigen::MatrixXd& xs, Eigen::VectorXd& mean, Eigen::VectorXd& variance) const {
   Eigen::MatrixXd k;
-  KernelMatrix(space_, x_, xs, inverse_squared_lengthscales_, s2_, k);  // n × m
+  if (space_.warp) {
+    Eigen::MatrixXd warped;
+    WarpInputs(space_, theta_.data() + space_.dims() + 2, xs, warped);
+    KernelMatrix(space_, xw_, warped, inverse_squared_lengthscales_, s2_, k);  // n × m
+  } else {
+    KernelMatrix(space_, xw_, xs, inverse_squared_lengthscales_, s2_, k);  // n × m
+  }
   mean.noalias() = k.transpose() * alpha_;
   const Eigen::MatrixXd v = l_inverse_.triangularView<Eigen::Lower>() * k;  // var = s² − ‖L^-1 k*‖²
   variance = (s2_ - v.colwise().squaredNorm().transpose().array()).cwiseMax(kMinVariance * s2_);
@@ -121,11 +128,27 @@ Eigen::VectorXd GaussianProcess::TrainingMean() const {
   return y_ - (noise_ + jitter_) * alpha_;
 }
 
-void GaussianProcess::Predict(const Eigen::VectorXd& x, const std::vector<int>& grad_dims, double& mean,
+void GaussianProcess::Predict(const Eigen::VectorXd& point, const std::vector<int>& grad_dims, double& mean,
                               double& variance, Eigen::VectorXd* dmean, Eigen::VectorXd* dvariance) const {
   const auto n = x_.rows();
   const bool gradients = dmean != nullptr && dvariance != nullptr;
-  ScaledSquaredDistancesToPoint(space_, x_, x, inverse_squared_lengthscales_, k_star_);
+  // With warping the kernel sees w(x); gradients in x are those in w(x) times dw/dx (chain rule, below).
+  const Eigen::VectorXd* xp = &point;
+  if (space_.warp) {
+    warped_point_ = point;
+    warp_slope_.setOnes(point.size());
+    const int dims = space_.dims();
+    int c = 0;
+    for (int j = 0; j < dims; ++j) {
+      if (space_.categorical[static_cast<size_t>(j)]) continue;
+      warped_point_(j) =
+          Kumaraswamy(point(j), theta_(dims + 2 + 2 * c), theta_(dims + 3 + 2 * c), &warp_slope_(j), nullptr, nullptr);
+      ++c;
+    }
+    xp = &warped_point_;
+  }
+  const Eigen::VectorXd& x = *xp;
+  ScaledSquaredDistancesToPoint(space_, xw_, x, inverse_squared_lengthscales_, k_star_);
   if (gradients) slope_.resize(n);
   Matern52InPlace(k_star_.data(), gradients ? slope_.data() : nullptr, n, s2_);
   mean = k_star_.dot(alpha_);
@@ -133,7 +156,7 @@ void GaussianProcess::Predict(const Eigen::VectorXd& x, const std::vector<int>& 
   const double raw_variance = s2_ - k_star_.dot(q_);
   variance = std::max(raw_variance, kMinVariance * s2_);
   if (!gradients) return;
-  // ∂k(x, x_i)/∂x_j = −g_i (x_j − x_ij) / ℓ_j², so with c = g ∘ α:
+  // ∂k(x, x_i)/∂x_j = −g_i (x_j − x_ij) / ℓ_j² (x and x_i warped, times dw/dx_j with warping), so with c = g ∘ α:
   //   ∂mean/∂x_j = −(x_j Σ_i c_i − Σ_i c_i x_ij) / ℓ_j²,  and likewise for the variance with g ∘ q.
   // var = s² − k*ᵀ K^-1 k*  ⇒  ∂var = −2 (∂k*)ᵀ K^-1 k*; flat where the variance was floored.
   const Eigen::VectorXd ca = slope_.cwiseProduct(alpha_);
@@ -145,9 +168,9 @@ void GaussianProcess::Predict(const Eigen::VectorXd& x, const std::vector<int>& 
   dvariance->resize(static_cast<Eigen::Index>(grad_dims.size()));
   for (size_t g = 0; g < grad_dims.size(); ++g) {
     const int j = grad_dims[g];
-    const double w = inverse_squared_lengthscales_(j);
-    (*dmean)(static_cast<Eigen::Index>(g)) = -w * (x(j) * sum_a - x_.col(j).dot(ca));
-    const double dv = -w * (x(j) * sum_q - x_.col(j).dot(cq));
+    const double w = inverse_squared_lengthscales_(j) * (space_.warp ? warp_slope_(j) : 1.0);
+    (*dmean)(static_cast<Eigen::Index>(g)) = -w * (x(j) * sum_a - xw_.col(j).dot(ca));
+    const double dv = -w * (x(j) * sum_q - xw_.col(j).dot(cq));
     (*dvariance)(static_cast<Eigen::Index>(g)) = floored ? 0.0 : -2.0 * dv;
   }
 }

@@ -1,7 +1,8 @@
 // Exact Gaussian-process regression with fixed hyperparameters (Rasmussen and Williams 2006, Algorithm 2.1):
 // one Cholesky factor of K + σ_n² I per fit, reused by every prediction. Hyperparameters are packed as
-//   θ = [log ℓ_1, ..., log ℓ_d, log s², log σ_n²]
-// (length-scales, signal variance, noise variance); prior.hpp chooses them.
+//   θ = [log ℓ_1, ..., log ℓ_d, log s², log σ_n², log a_1, log b_1, ..., log a_w, log b_w]
+// (length-scales, signal variance, noise variance, and with KernelSpace::warp the Kumaraswamy shapes of the w
+// numerical dimensions in order, kernel.hpp); prior.hpp chooses them.
 #pragma once
 
 #include <Eigen/Cholesky>
@@ -12,9 +13,9 @@
 
 namespace hyperscout::gp {
 
-// Number of entries of θ for `dims` input dimensions.
-inline int ThetaSize(int dims) {
-  return dims + 2;
+// Number of entries of θ for a space.
+inline int ThetaSize(const KernelSpace& space) {
+  return space.dims() + 2 + 2 * space.warped();
 }
 
 // Factors `k` in place (LLT) adding jitter to the diagonal when the plain factorization fails: 1e-10 of the mean
@@ -35,7 +36,7 @@ Eigen::VectorXd WarpAndStandardize(const std::vector<double>& y);
 
 class GaussianProcess {
  public:
-  // x: n × d points (rows), y: n values, theta: ThetaSize(d) hyperparameters.
+  // x: n × d points (rows), y: n values, theta: ThetaSize(space) hyperparameters.
   void Fit(const KernelSpace& space, const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& theta);
 
   // Posterior mean and variance of the latent function at the rows of xs.
@@ -60,6 +61,7 @@ class GaussianProcess {
  private:
   KernelSpace space_;
   Eigen::MatrixXd x_;
+  Eigen::MatrixXd xw_;  // x_ warped (kernel.hpp, WarpInputs): what the kernel sees
   Eigen::VectorXd y_;
   Eigen::VectorXd theta_;
   Eigen::VectorXd inverse_squared_lengthscales_;
@@ -74,6 +76,8 @@ class GaussianProcess {
   mutable Eigen::VectorXd k_star_;
   mutable Eigen::VectorXd q_;
   mutable Eigen::VectorXd slope_;
+  mutable Eigen::VectorXd warped_point_;
+  mutable Eigen::VectorXd warp_slope_;
 };
 
 }  // namespace hyperscout::gp

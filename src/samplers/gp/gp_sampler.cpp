@@ -295,6 +295,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // Inputs on the unit cube (categoricals as choice indices) and outputs, lower is better.
   const auto d = static_cast<Eigen::Index>(space.size());
   gp::KernelSpace kernel_space;
+  kernel_space.warp = options_.input_warping;
   std::vector<gp::SearchDim> dims;
   for (const auto& [name, distribution] : space) {
     kernel_space.categorical.push_back(std::holds_alternative<CategoricalDistribution>(distribution) ? 1 : 0);
@@ -377,13 +378,15 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   auto fit = [&](gp::GaussianProcess& model, const Eigen::MatrixXd& inputs, const Eigen::VectorXd& outputs,
                  Eigen::VectorXd& theta, bool deterministic) {
     const int dims = static_cast<int>(d);
-    const bool warm = theta.size() == gp::ThetaSize(dims);
+    const bool warm = theta.size() == gp::ThetaSize(kernel_space);
     if (warm && !full_fit) {
       theta = gp::FitHyperparameters(kernel_space, inputs, outputs, {theta}, deterministic, kWarmFitIterations);
     } else {
-      std::vector<Eigen::VectorXd> fresh = {gp::PriorMode(dims, deterministic)};
+      const int warped = kernel_space.warped();
+      std::vector<Eigen::VectorXd> fresh = {gp::PriorMode(dims, deterministic, warped)};
       for (int64_t r = 0; r < options_.n_restarts; ++r) {
-        fresh.push_back(gp::PriorDraw(dims, deterministic, [&rng] { return rng.Normal(); }));
+        fresh.push_back(gp::PriorDraw(
+            dims, deterministic, [&rng] { return rng.Normal(); }, warped));
       }
       const Eigen::Index rows = inputs.rows();
       if (rows <= kAlwaysFullFit) {

@@ -88,6 +88,33 @@ void Matern52InPlace(Eigen::MatrixXd& r2_to_k, double s2, Eigen::MatrixXd* slope
   Matern52InPlace(r2_to_k.data(), slope != nullptr ? slope->data() : nullptr, r2_to_k.size(), s2);
 }
 
+double Kumaraswamy(double u, double log_a, double log_b, double* du, double* dlog_a, double* dlog_b) {
+  const double a = std::exp(log_a);
+  const double b = std::exp(log_b);
+  const double x = std::clamp(u, kWarpEpsilon, 1.0 - kWarpEpsilon);
+  const double log_x = std::log(x);
+  const double xa = std::exp(a * log_x);         // u^a
+  const double log_rest = std::log1p(-xa);       // log(1 − u^a)
+  const double rest_b = std::exp(b * log_rest);  // (1 − u^a)^b
+  if (du != nullptr) *du = a * b * std::exp((a - 1.0) * log_x + (b - 1.0) * log_rest);
+  if (dlog_a != nullptr) *dlog_a = a * b * std::exp((b - 1.0) * log_rest) * xa * log_x;
+  if (dlog_b != nullptr) *dlog_b = -b * rest_b * log_rest;
+  return 1.0 - rest_b;
+}
+
+void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::MatrixXd& x, Eigen::MatrixXd& out) {
+  out = x;
+  if (!space.warp) return;
+  const double* shape = log_ab;  // (log a, log b) of the next numerical dimension
+  for (int j = 0; j < space.dims(); ++j) {
+    if (space.categorical[static_cast<size_t>(j)]) continue;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      out(i, j) = Kumaraswamy(x(i, j), shape[0], shape[1], nullptr, nullptr, nullptr);
+    }
+    shape += 2;
+  }
+}
+
 void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
                   const Eigen::VectorXd& inverse_squared_lengthscales, double s2, Eigen::MatrixXd& out) {
   ScaledSquaredDistances(space, a, b, inverse_squared_lengthscales, out);

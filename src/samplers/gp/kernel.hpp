@@ -10,15 +10,34 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <vector>
 
 namespace hyperscout::gp {
 
 // Points are the rows of a matrix; `categorical[j]` marks dimension j as categorical (values are choice indices).
+// With `warp`, every numerical dimension passes through its own Kumaraswamy CDF before the distance (WarpInputs).
 struct KernelSpace {
   std::vector<char> categorical;
+  bool warp = false;
   int dims() const { return static_cast<int>(categorical.size()); }
+  // Number of warped dimensions: the numerical ones when `warp` is set, else 0.
+  int warped() const { return warp ? static_cast<int>(std::count(categorical.begin(), categorical.end(), 0)) : 0; }
 };
+
+// Input warping: each numerical coordinate u in [0, 1] becomes the Kumaraswamy CDF
+//   w(u) = 1 − (1 − u^a)^b,  a, b > 0,
+// a monotone map of [0, 1] onto itself that can stretch either end (a < 1 the low end, b < 1 the high end), so
+// a stationary kernel on w(u) models a function that changes fast near one bound and slowly elsewhere (Snoek,
+// Swersky, Zemel and Adams 2014, "Input warping for Bayesian optimization of non-stationary functions", ICML, with
+// the Beta CDF; the Kumaraswamy CDF has the same shapes in closed form). u is clipped to [kWarpEpsilon,
+// 1 − kWarpEpsilon] first, where every derivative is finite. a = b = 1 is the identity on that interval.
+inline constexpr double kWarpEpsilon = 1e-6;
+// Warps the numerical columns of x with (log a, log b) pairs in order of those columns: log_ab has 2 entries per
+// numerical dimension. Categorical columns are copied.
+void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::MatrixXd& x, Eigen::MatrixXd& out);
+// One coordinate: w(u), and when the pointers are not null dw/du, dw/d log a and dw/d log b.
+double Kumaraswamy(double u, double log_a, double log_b, double* du, double* dlog_a, double* dlog_b);
 
 // Scaled squared distance r² between points a and b (each `dims` long) with inverse squared length-scales.
 inline double ScaledSquaredDistance(const double* a, const double* b, const double* inverse_squared_lengthscales,

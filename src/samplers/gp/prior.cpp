@@ -34,33 +34,40 @@ PriorParameters DefaultPrior(int dims) {
   return p;
 }
 
-HyperparameterBounds Bounds(int dims, bool deterministic) {
-  HyperparameterBounds b{Eigen::VectorXd(dims + 2), Eigen::VectorXd(dims + 2)};
+HyperparameterBounds Bounds(int dims, bool deterministic, int warped) {
+  const int size = dims + 2 + 2 * warped;
+  HyperparameterBounds b{Eigen::VectorXd(size), Eigen::VectorXd(size)};
   b.lower.head(dims).setConstant(std::log(5e-3));
   b.upper.head(dims).setConstant(std::log(1e3));
   b.lower(dims) = std::log(1e-2);
   b.upper(dims) = std::log(1e2);
   b.lower(dims + 1) = deterministic ? std::log(kDeterministicNoise) : std::log(1e-6);
   b.upper(dims + 1) = deterministic ? std::log(kDeterministicNoise) : 0.0;
+  b.lower.tail(2 * warped).setConstant(std::log(0.1));
+  b.upper.tail(2 * warped).setConstant(std::log(10.0));
   return b;
 }
 
-Eigen::VectorXd PriorMode(int dims, bool deterministic) {
+Eigen::VectorXd PriorMode(int dims, bool deterministic, int warped) {
   const PriorParameters p = DefaultPrior(dims);
-  Eigen::VectorXd theta(dims + 2);
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(dims + 2 + 2 * warped);                      // warps at the identity
   theta.head(dims).setConstant(p.lengthscale_mean - p.lengthscale_std * p.lengthscale_std);  // LogNormal's mode
   theta(dims) = p.signal_mean;
   theta(dims + 1) = std::log(deterministic ? kDeterministicNoise : kNoiseStart);
   return theta;
 }
 
-double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
+double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x_in, const Eigen::VectorXd& y,
                             const Eigen::VectorXd& theta, bool deterministic, Eigen::VectorXd* grad) {
   const int dims = space.dims();
-  const auto n = x.rows();
+  const auto n = x_in.rows();
   const Eigen::VectorXd inverse_squared_lengthscales = (-2.0 * theta.head(dims).array()).exp();
   const double s2 = std::exp(theta(dims));
   const double noise = deterministic ? kDeterministicNoise : std::exp(theta(dims + 1));
+  const int warped = space.warped();
+  thread_local Eigen::MatrixXd warped_x;
+  if (warped > 0) WarpInputs(space, theta.data() + dims + 2, x_in, warped_x);
+  const Eigen::MatrixXd& x = warped > 0 ? warped_x : x_in;
 
   // Scratch reused across evaluations (an L-BFGS run evaluates the same n many times): no allocation per call.
   thread_local Scratch scratch;
@@ -88,6 +95,7 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
   // Horseshoe on σ_n²: −log log(1 + a), a = 3 τ² / σ_n⁴ (a fixed noise has no prior term).
   const double a = deterministic ? 0.0 : 3.0 * p.noise_scale * p.noise_scale / (noise * noise);
   if (!deterministic) value -= std::log(std::log1p(a));
+  for (int k = 0; k < 2 * warped; ++k) value += normal_nlp(theta(dims + 2 + k), 0.0, p.warp_std);
   if (grad == nullptr) return value;
 
   // W = K^-1 − ααᵀ (lower triangle used); K^-1 = L^-T L^-1.
@@ -126,6 +134,27 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
     const auto xc = scratch.centred.col(c);
     (*grad)(numerical[static_cast<size_t>(c)]) = xc.cwiseAbs2().dot(row_sums) - xc.dot(scratch.mx.col(c));
   }
+  // Warp shapes: x_aj enters row and column a of K, ∂K_ab/∂x_aj = −g_ab (x_aj − x_bj) / ℓ_j², so
+  //   ∂L/∂x_aj = −(x_aj (M 1)_a − (M x_j)_a) / ℓ_j²  (centring cancels),
+  // and ∂L/∂log a_j = Σ_a ∂L/∂x_aj ∂w(u_aj)/∂log a_j (kernel.hpp, Kumaraswamy), likewise for log b_j.
+  for (Eigen::Index c = 0; c < (warped > 0 ? p_numerical : 0); ++c) {
+    const int j = numerical[static_cast<size_t>(c)];
+    const auto xc = scratch.centred.col(c);
+    const double log_a = theta(dims + 2 + 2 * c);
+    const double log_b = theta(dims + 3 + 2 * c);
+    double ga = 0.0;
+    double gb = 0.0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double dx = -inverse_squared_lengthscales(j) * (xc(i) * row_sums(i) - scratch.mx(i, c));
+      double dlog_a = 0.0;
+      double dlog_b = 0.0;
+      Kumaraswamy(x_in(i, j), log_a, log_b, nullptr, &dlog_a, &dlog_b);
+      ga += dx * dlog_a;
+      gb += dx * dlog_b;
+    }
+    (*grad)(dims + 2 + 2 * c) = ga + log_a / (p.warp_std * p.warp_std);
+    (*grad)(dims + 3 + 2 * c) = gb + log_b / (p.warp_std * p.warp_std);
+  }
   for (int j = 0; j < dims; ++j) {  // categorical: δ = [x_aj ≠ x_bj], over the strict lower triangle
     if (!space.categorical[static_cast<size_t>(j)]) continue;
     double sum = 0.0;
@@ -149,15 +178,26 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, 
 Eigen::VectorXd FitHyperparameters(const KernelSpace& space, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                    const std::vector<Eigen::VectorXd>& starts, bool deterministic, int max_iterations) {
   const int dims = space.dims();
-  const HyperparameterBounds bounds = Bounds(dims, deterministic);
-  // With a fixed noise the noise entry is left out of the search (L-BFGS-B dislikes zero-width boxes).
-  const int free = deterministic ? dims + 1 : dims + 2;
-  Eigen::VectorXd full = PriorMode(dims, deterministic);
-  Eigen::VectorXd full_grad(dims + 2);
+  const int warped = space.warped();
+  const HyperparameterBounds bounds = Bounds(dims, deterministic, warped);
+  // With a fixed noise the noise entry (dims + 1) is left out of the search (L-BFGS-B dislikes zero-width boxes):
+  // `free` lists the entries of θ searched, in order.
+  std::vector<Eigen::Index> free;
+  for (Eigen::Index k = 0; k < bounds.lower.size(); ++k) {
+    if (!(deterministic && k == dims + 1)) free.push_back(k);
+  }
+  const auto n_free = static_cast<Eigen::Index>(free.size());
+  auto pick = [&](const Eigen::VectorXd& full_vector) {
+    Eigen::VectorXd out(n_free);
+    for (Eigen::Index k = 0; k < n_free; ++k) out(k) = full_vector(free[static_cast<size_t>(k)]);
+    return out;
+  };
+  Eigen::VectorXd full = PriorMode(dims, deterministic, warped);
+  Eigen::VectorXd full_grad(full.size());
   const math::Objective objective = [&](const Eigen::VectorXd& v, Eigen::VectorXd& grad) {
-    full.head(free) = v;
+    for (Eigen::Index k = 0; k < n_free; ++k) full(free[static_cast<size_t>(k)]) = v(k);
     const double value = NegativeLogPosterior(space, x, y, full, deterministic, &full_grad);
-    grad = full_grad.head(free);
+    grad = pick(full_grad);
     return value;
   };
   // The marginal likelihood is a sum over n points; a gradient entry of 1e-3 moves it by ~1e-4 per 0.1 step of a
@@ -167,13 +207,15 @@ Eigen::VectorXd FitHyperparameters(const KernelSpace& space, const Eigen::Matrix
   options.gradient_tol = 1e-3;
   options.relative_tol = 1e-7;
   double best_value = std::numeric_limits<double>::infinity();
-  Eigen::VectorXd best = PriorMode(dims, deterministic);
+  Eigen::VectorXd best = PriorMode(dims, deterministic, warped);
+  const Eigen::VectorXd lower = pick(bounds.lower);
+  const Eigen::VectorXd upper = pick(bounds.upper);
   for (const auto& start : starts) {
-    Eigen::VectorXd v = start.head(free);
-    const double value = math::MinimizeInBox(objective, v, bounds.lower.head(free), bounds.upper.head(free), options);
+    Eigen::VectorXd v = pick(start);
+    const double value = math::MinimizeInBox(objective, v, lower, upper, options);
     if (value < best_value) {
       best_value = value;
-      best.head(free) = v;
+      for (Eigen::Index k = 0; k < n_free; ++k) best(free[static_cast<size_t>(k)]) = v(k);
     }
   }
   return best;

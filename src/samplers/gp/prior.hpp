@@ -1,6 +1,7 @@
 // Kernel hyperparameters by maximum a posteriori: minimize
 //   L(θ) = −log p(y | θ) − log p(θ)
-// over θ = [log ℓ_1..d, log s², log σ_n²] (gp.hpp) with box-constrained L-BFGS from several starts.
+// over θ = [log ℓ_1..d, log s², log σ_n², (log a, log b) per warped dimension] (gp.hpp) with box-constrained
+// L-BFGS from several starts.
 //
 // Priors (for standardized outputs on the unit cube; the search runs over the logs in θ):
 // - ℓ_j ~ LogNormal(√2 + ½ log d, 3): the dimension-scaled length-scale prior of Hvarfner, Hellsten and Nardi 2024,
@@ -19,6 +20,10 @@
 //   instead of smoothed, a noisy one gets the noise it shows. The log-normal N(−4, 1) on log σ_n² used before held
 //   the noise above ~1e-3 of the output variance, and that smoothing blurred the local structure of deterministic
 //   multimodal objectives. With deterministic_objective σ_n² is fixed at kDeterministicNoise instead.
+// - log a, log b of each warped dimension (kernel.hpp, input warping) ~ N(0, 0.35²), within [log 0.1, log 10]: the
+//   identity is the most likely warp, and shapes between 0.5 and 2 (two standard deviations) stay cheap, so the data
+//   can bend a dimension that needs it without every dimension bending to fit a few points. A looser N(0, 0.75²)
+//   was measured worse on bbob D = 5 and on Hartmann-6 (bench/README.md, "GP input warping").
 // The marginal likelihood and its gradient follow Rasmussen and Williams 2006, eqs. (2.30) and (5.9):
 //   −log p(y | θ) = ½ yᵀα + Σ log L_ii + n/2 log 2π,   ∂/∂θ_j = ½ tr((K^-1 − ααᵀ) ∂K/∂θ_j).
 #pragma once
@@ -40,10 +45,11 @@ struct HyperparameterBounds {
   Eigen::VectorXd upper;
 };
 
-HyperparameterBounds Bounds(int dims, bool deterministic);
+// `warped`: the number of warped dimensions (KernelSpace::warped()), whose (log a, log b) pairs follow the noise.
+HyperparameterBounds Bounds(int dims, bool deterministic, int warped = 0);
 // The default first start: the mode of the length-scale and signal priors, the noise at kNoiseStart (the horseshoe
 // has no mode).
-Eigen::VectorXd PriorMode(int dims, bool deterministic);
+Eigen::VectorXd PriorMode(int dims, bool deterministic, int warped = 0);
 
 // L(θ) and, when grad is not null, ∂L/∂θ. With `deterministic`, θ's noise entry is ignored (taken as
 // log kDeterministicNoise) and its gradient is 0.
@@ -61,21 +67,23 @@ struct PriorParameters {
   double signal_mean = 0.0;
   double signal_std = 1.0;
   double noise_scale = 0.1;  // τ of the horseshoe on σ_n²
+  double warp_std = 0.35;    // log a, log b ~ N(0, warp_std²): centred on the identity warp
 };
 PriorParameters DefaultPrior(int dims);
 
 // A draw from the prior clipped to the bounds (extra starts); normal() returns standard normal draws.
 template <typename Normal>
-Eigen::VectorXd PriorDraw(int dims, bool deterministic, Normal&& normal) {
+Eigen::VectorXd PriorDraw(int dims, bool deterministic, Normal&& normal, int warped = 0) {
   const PriorParameters p = DefaultPrior(dims);
-  const HyperparameterBounds b = Bounds(dims, deterministic);
-  Eigen::VectorXd theta(dims + 2);
+  const HyperparameterBounds b = Bounds(dims, deterministic, warped);
+  Eigen::VectorXd theta(dims + 2 + 2 * warped);
   for (int j = 0; j < dims; ++j) theta(j) = p.lengthscale_mean + p.lengthscale_std * normal();
   theta(dims) = p.signal_mean + p.signal_std * normal();
   // Horseshoe: σ_n² = |τ λ z| with z standard normal and λ standard half-Cauchy (a ratio of two normals).
   const double z = normal();
   const double lambda = normal() / normal();
   theta(dims + 1) = std::log(std::max(std::abs(p.noise_scale * lambda * z), 1e-300));
+  for (int k = 0; k < 2 * warped; ++k) theta(dims + 2 + k) = p.warp_std * normal();
   return theta.cwiseMax(b.lower).cwiseMin(b.upper);
 }
 
