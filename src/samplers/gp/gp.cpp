@@ -135,16 +135,7 @@ void GaussianProcess::Predict(const Eigen::VectorXd& point, const std::vector<in
   // With warping the kernel sees w(x); gradients in x are those in w(x) times dw/dx (chain rule, below).
   const Eigen::VectorXd* xp = &point;
   if (space_.warp) {
-    warped_point_ = point;
-    warp_slope_.setOnes(point.size());
-    const int dims = space_.dims();
-    int c = 0;
-    for (int j = 0; j < dims; ++j) {
-      if (space_.categorical[static_cast<size_t>(j)]) continue;
-      warped_point_(j) =
-          Kumaraswamy(point(j), theta_(dims + 2 + 2 * c), theta_(dims + 3 + 2 * c), &warp_slope_(j), nullptr, nullptr);
-      ++c;
-    }
+    WarpPoint(space_, theta_.data() + space_.dims() + 2, point, warped_point_, warp_slope_);
     xp = &warped_point_;
   }
   const Eigen::VectorXd& x = *xp;

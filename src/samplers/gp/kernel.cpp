@@ -115,6 +115,18 @@ void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::Mat
   }
 }
 
+void WarpPoint(const KernelSpace& space, const double* log_ab, const Eigen::VectorXd& u, Eigen::VectorXd& out,
+               Eigen::VectorXd& slope) {
+  out = u;
+  slope.setOnes(u.size());
+  const double* shape = log_ab;
+  for (int j = 0; j < space.dims(); ++j) {
+    if (space.categorical[static_cast<size_t>(j)]) continue;
+    out(j) = Kumaraswamy(u(j), shape[0], shape[1], &slope(j), nullptr, nullptr);
+    shape += 2;
+  }
+}
+
 void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
                   const Eigen::VectorXd& inverse_squared_lengthscales, double s2, Eigen::MatrixXd& out) {
   ScaledSquaredDistances(space, a, b, inverse_squared_lengthscales, out);

@@ -30,12 +30,15 @@ struct KernelSpace {
 // a monotone map of [0, 1] onto itself that can stretch either end (a < 1 the low end, b < 1 the high end), so
 // a stationary kernel on w(u) models a function that changes fast near one bound and slowly elsewhere (Snoek,
 // Swersky, Zemel and Adams 2014, "Input warping for Bayesian optimization of non-stationary functions", ICML, with
-// the Beta CDF; the Kumaraswamy CDF has the same shapes in closed form). u is clipped to [kWarpEpsilon,
-// 1 − kWarpEpsilon] first, where every derivative is finite. a = b = 1 is the identity on that interval.
+// the Beta CDF; the Kumaraswamy CDF takes the same family of shapes and has a closed form). u is clipped to
+// [kWarpEpsilon, 1 − kWarpEpsilon] first, where every derivative is finite. a = b = 1 is the identity on that interval.
 inline constexpr double kWarpEpsilon = 1e-6;
 // Warps the numerical columns of x with (log a, log b) pairs in order of those columns: log_ab has 2 entries per
 // numerical dimension. Categorical columns are copied.
 void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::MatrixXd& x, Eigen::MatrixXd& out);
+// The same for one point, with dw/du per coordinate in `slope` (1 for categorical coordinates).
+void WarpPoint(const KernelSpace& space, const double* log_ab, const Eigen::VectorXd& u, Eigen::VectorXd& out,
+               Eigen::VectorXd& slope);
 // One coordinate: w(u), and when the pointers are not null dw/du, dw/d log a and dw/d log b.
 double Kumaraswamy(double u, double log_a, double log_b, double* du, double* dlog_a, double* dlog_b);
 
