@@ -96,14 +96,20 @@ def test_gp_constrained_example(tmp_path):
     assert best < 0.1
 
 
+def two_setting_regrets(out, option, seeds, n_trials):
+    """(mean, worst) per setting from the GP examples' two lines "option=False: ... mean M, worst W over ..."."""
+    lines = [line for line in out.splitlines() if line.startswith(f"{option}=")]
+    assert [line.split(":")[0].strip() for line in lines] == [f"{option}=False", f"{option}=True"]
+    regrets = []
+    for line in lines:
+        assert f"over {seeds} seeds x {n_trials} trials" in line
+        regrets.append((float(line.split("mean ")[1].split(",")[0]), float(line.split("worst ")[1].split()[0])))
+    return regrets
+
+
 def test_gp_input_warping_example(tmp_path):
     out = run_example(EXAMPLES / "gp_input_warping.py", "--seeds", 2, "--n-trials", 30, cwd=tmp_path, timeout=120)
-    lines = [line for line in out.splitlines() if line.startswith("input_warping=")]
-    assert [line.split(":")[0].strip() for line in lines] == ["input_warping=False", "input_warping=True"]
-    for line in lines:
-        assert "over 2 seeds x 30 trials" in line
-        mean = float(line.split("mean ")[1].split(",")[0])
-        worst = float(line.split("worst ")[1].split()[0])
+    for mean, worst in two_setting_regrets(out, "input_warping", 2, 30):
         # Regrets are measured from the objective's true minimum; a loss of 0.5 is what missing the steep
         # region entirely costs (the flat part of the size range).
         assert 0.0 <= mean <= worst < 0.6
@@ -111,11 +117,6 @@ def test_gp_input_warping_example(tmp_path):
 
 def test_gp_noisy_example(tmp_path):
     out = run_example(EXAMPLES / "gp_noisy.py", "--seeds", 2, "--n-trials", 30, cwd=tmp_path, timeout=120)
-    lines = [line for line in out.splitlines() if line.startswith("replicate_penalty=")]
-    assert [line.split(":")[0].strip() for line in lines] == ["replicate_penalty=False", "replicate_penalty=True"]
-    for line in lines:
-        assert "over 2 seeds x 30 trials" in line
-        mean = float(line.split("mean ")[1].split(",")[0])
-        worst = float(line.split("worst ")[1].split()[0])
+    for mean, worst in two_setting_regrets(out, "replicate_penalty", 2, 30):
         # Random search over 30 trials is ~0.7 above Branin's minimum; either GP setting finds a basin.
         assert 0.0 <= mean <= worst < 0.5

@@ -93,9 +93,13 @@ void GaussianProcess::Fit(const KernelSpace& space, const Eigen::MatrixXd& x, co
   inverse_squared_lengthscales_ = (-2.0 * theta.head(dims).array()).exp();
   s2_ = std::exp(theta(dims));
   noise_ = std::exp(theta(dims + 1));
-  WarpInputs(space_, theta.data() + dims + 2, x_, xw_);
+  if (space_.warp) {
+    WarpInputs(space_, theta.data() + dims + 2, x_, xw_);
+  } else {
+    xw_.resize(0, 0);
+  }
   Eigen::MatrixXd k;
-  KernelMatrix(space_, xw_, xw_, inverse_squared_lengthscales_, s2_, k);
+  KernelMatrix(space_, kernel_x(), kernel_x(), inverse_squared_lengthscales_, s2_, k);
   k.diagonal().setConstant(s2_ + noise_);  // r² = 0 exactly on the diagonal
   jitter_ = CholeskyWithJitter(k, llt_);
   alpha_ = llt_.solve(y_);
@@ -110,14 +114,10 @@ void GaussianProcess::Fit(const KernelSpace& space, const Eigen::MatrixXd& x, co
 }
 
 void GaussianProcess::PredictBatch(const Eigen::MatrixXd& xs, Eigen::VectorXd& mean, Eigen::VectorXd& variance) const {
+  Eigen::MatrixXd warped;
+  if (space_.warp) WarpInputs(space_, theta_.data() + space_.dims() + 2, xs, warped);
   Eigen::MatrixXd k;
-  if (space_.warp) {
-    Eigen::MatrixXd warped;
-    WarpInputs(space_, theta_.data() + space_.dims() + 2, xs, warped);
-    KernelMatrix(space_, xw_, warped, inverse_squared_lengthscales_, s2_, k);  // n × m
-  } else {
-    KernelMatrix(space_, xw_, xs, inverse_squared_lengthscales_, s2_, k);  // n × m
-  }
+  KernelMatrix(space_, kernel_x(), space_.warp ? warped : xs, inverse_squared_lengthscales_, s2_, k);  // n × m
   mean.noalias() = k.transpose() * alpha_;
   const Eigen::MatrixXd v = l_inverse_.triangularView<Eigen::Lower>() * k;  // var = s² − ‖L^-1 k*‖²
   variance = (s2_ - v.colwise().squaredNorm().transpose().array()).cwiseMax(kMinVariance * s2_);
@@ -139,7 +139,7 @@ void GaussianProcess::Predict(const Eigen::VectorXd& point, const std::vector<in
     xp = &warped_point_;
   }
   const Eigen::VectorXd& x = *xp;
-  ScaledSquaredDistancesToPoint(space_, xw_, x, inverse_squared_lengthscales_, k_star_);
+  ScaledSquaredDistancesToPoint(space_, kernel_x(), x, inverse_squared_lengthscales_, k_star_);
   if (gradients) slope_.resize(n);
   Matern52InPlace(k_star_.data(), gradients ? slope_.data() : nullptr, n, s2_);
   mean = k_star_.dot(alpha_);
@@ -160,8 +160,8 @@ void GaussianProcess::Predict(const Eigen::VectorXd& point, const std::vector<in
   for (size_t g = 0; g < grad_dims.size(); ++g) {
     const int j = grad_dims[g];
     const double w = inverse_squared_lengthscales_(j) * (space_.warp ? warp_slope_(j) : 1.0);
-    (*dmean)(static_cast<Eigen::Index>(g)) = -w * (x(j) * sum_a - xw_.col(j).dot(ca));
-    const double dv = -w * (x(j) * sum_q - xw_.col(j).dot(cq));
+    (*dmean)(static_cast<Eigen::Index>(g)) = -w * (x(j) * sum_a - kernel_x().col(j).dot(ca));
+    const double dv = -w * (x(j) * sum_q - kernel_x().col(j).dot(cq));
     (*dvariance)(static_cast<Eigen::Index>(g)) = floored ? 0.0 : -2.0 * dv;
   }
 }

@@ -61,7 +61,9 @@ class GaussianProcess {
  private:
   KernelSpace space_;
   Eigen::MatrixXd x_;
-  Eigen::MatrixXd xw_;  // x_ warped (kernel.hpp, WarpInputs): what the kernel sees
+  Eigen::MatrixXd xw_;  // x_ warped (kernel.hpp, WarpInputs) when space_.warp; empty otherwise
+  // What the kernel sees: the warped inputs, or x_ itself.
+  const Eigen::MatrixXd& kernel_x() const { return space_.warp ? xw_ : x_; }
   Eigen::VectorXd y_;
   Eigen::VectorXd theta_;
   Eigen::VectorXd inverse_squared_lengthscales_;
