@@ -185,9 +185,9 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"n_local_search", "int", 5, "best candidates refined by L-BFGS-B and discrete neighbour search"},
         {"replicate_penalty", "bool", false,
          "multiply EI by 1 - noise_sd / predictive_sd so a noisy study stops re-measuring one point"},
-        {"input_warping", "bool", false,
-         "fit a Kumaraswamy CDF per numerical parameter so the model can stretch the end of a range where the "
-         "objective changes fast"},
+        {"input_warping", "string", "auto",
+         "auto, on or off: fit a Kumaraswamy CDF per numerical parameter so the model can stretch the end of a range "
+         "where the objective changes fast (auto: only when the data support it)"},
         {"boundary_probe", "int", 10,
          "every this many trials after the start-up, redraw one parameter of the best trial that sits on a bound "
          "(0: off)"}},
@@ -201,7 +201,7 @@ std::vector<SamplerSpec> BuildSamplers() {
          gp.replicate_penalty = OptionOr(options, "replicate_penalty", gp.replicate_penalty);
          gp.input_warping = OptionOr(options, "input_warping", gp.input_warping);
          gp.boundary_probe = OptionOr(options, "boundary_probe", gp.boundary_probe);
-         return std::make_shared<GpSampler>(gp, seed);
+         return std::make_shared<GpSampler>(std::move(gp), seed);
        }});
   return specs;
 }

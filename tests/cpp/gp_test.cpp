@@ -4,6 +4,7 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <numbers>
@@ -225,6 +226,42 @@ TEST(GpPrior, FitFindsAPosteriorAtLeastAsGoodAsItsStart) {
             gp::NegativeLogPosterior(space, x, y, start, false, nullptr) - 1.0);
   const gp::HyperparameterBounds b = gp::Bounds(3, false);
   EXPECT_TRUE((theta.array() >= b.lower.array()).all() && (theta.array() <= b.upper.array()).all());
+}
+
+// The evidence rule of input_warping = "auto": 2-D data whose first coordinate acts through log(u + 0.01) (steep
+// near u = 0, flat above) pay for warping; a stationary function of the same points does not, nor does a warp of
+// the same fit value (the comparison needs a margin of log n per warped dimension).
+TEST(GpPrior, WarpingPaysOnlyWhereTheDataBendAnInput) {
+  Rng rng(23);
+  const gp::KernelSpace plain = MixedSpace(2, 0);
+  gp::KernelSpace warped = plain;
+  warped.warp = true;
+  const Eigen::MatrixXd x = RandomPoints(rng, 40, 2, 0);
+  auto standardized = [](Eigen::VectorXd y) {
+    const double std_dev = std::sqrt((y.array() - y.mean()).square().mean());
+    return Eigen::VectorXd((y.array() - y.mean()) / std_dev);
+  };
+  Eigen::VectorXd bent(40);
+  Eigen::VectorXd smooth(40);
+  for (Eigen::Index i = 0; i < 40; ++i) {
+    bent(i) = std::log(x(i, 0) + 0.01) + 0.5 * x(i, 1);
+    smooth(i) = std::sin(3.0 * x(i, 0)) + 0.5 * x(i, 1);
+  }
+  auto pays = [&](const Eigen::VectorXd& y) {
+    double plain_value = 0.0;
+    double warped_value = 0.0;
+    const Eigen::VectorXd theta =
+        gp::FitHyperparameters(plain, x, y, {gp::PriorMode(2, true)}, true, 100, &plain_value);
+    Eigen::VectorXd identity = Eigen::VectorXd::Zero(gp::ThetaSize(warped));  // the plain fit, warps at a = b = 1
+    identity.head(theta.size()) = theta;
+    gp::FitHyperparameters(warped, x, y, {identity, gp::PriorMode(2, true, 2)}, true, 100, &warped_value);
+    EXPECT_LE(warped_value, plain_value + 1e-9);  // the warped model contains the plain one
+    return gp::WarpingPays(plain_value, warped_value, x.rows(), warped.warped());
+  };
+  EXPECT_TRUE(pays(standardized(bent)));
+  EXPECT_FALSE(pays(standardized(smooth)));
+  EXPECT_FALSE(gp::WarpingPays(10.0, 10.0 - 0.99 * 2.0 * std::log(40.0), 40, 2));
+  EXPECT_TRUE(gp::WarpingPays(10.0, 10.0 - 1.01 * 2.0 * std::log(40.0), 40, 2));
 }
 
 // The noise prior lets the data set the noise both ways: a smooth deterministic function is interpolated (the MAP
@@ -657,25 +694,31 @@ TEST(GpSampler, ReplicatePenaltyOptionChangesOnlyTheModelledTrials) {
   EXPECT_GT(differ, 0);
 }
 
-// input_warping reaches the model: the same start-up, then other suggestions; every kind of parameter works with it
-// (categoricals are not warped), and a study on an objective that changes fast near one bound still improves on its
-// start-up.
+// input_warping reaches the model: "on" and "off" share the start-up, then suggest differently; every kind of
+// parameter works with warping (categoricals are not warped), and a study on an objective that changes fast near
+// one bound still improves on its start-up. "auto" (the default) follows "off" trial for trial on a stationary
+// objective, where warping never pays, and leaves it on the objective above, where it does.
 TEST(GpSampler, InputWarpingOptionChangesOnlyTheModelledTrials) {
   auto gp_of = [](const std::shared_ptr<Sampler>& s) { return std::dynamic_pointer_cast<GpSampler>(s); };
-  EXPECT_FALSE(gp_of(MakeSampler("gp", 1))->options().input_warping);
-  EXPECT_TRUE(gp_of(MakeSampler("gp", 1, {{"input_warping", true}}))->options().input_warping);
-  EXPECT_THROW(MakeSampler("gp", 1, {{"input_warping", 1.5}}), InvalidArgumentError);
+  EXPECT_EQ(gp_of(MakeSampler("gp", 1))->options().input_warping, "auto");
+  EXPECT_EQ(gp_of(MakeSampler("gp", 1, {{"input_warping", "on"}}))->options().input_warping, "on");
+  EXPECT_THROW(MakeSampler("gp", 1, {{"input_warping", true}}), InvalidArgumentError);
+  EXPECT_THROW(MakeSampler("gp", 1, {{"input_warping", "yes"}}), InvalidArgumentError);
   const std::vector<std::string> kinds{"a", "b", "c"};
-  auto objective = [&](Trial& t) {
+  auto bent = [&](Trial& t) {
     const double x = t.SuggestFloat("x", 0.0, 1.0);
     const int64_t n = t.SuggestInt("n", 10, 100);
     const std::string kind = t.SuggestCategorical("kind", kinds);
     // Changes fast for small n (its optimum is at n = 14) and slowly elsewhere.
     return std::abs(std::log(static_cast<double>(n) / 14.0)) + (x - 0.3) * (x - 0.3) + (kind == "b" ? 0.0 : 0.2);
   };
-  std::vector<std::vector<double>> xs;
-  for (bool warp : {false, true}) {
-    auto study = NewStudy(MakeSampler("gp", 3, {{"input_warping", warp}}));
+  auto smooth = [&](Trial& t) {
+    const double x = t.SuggestFloat("x", 0.0, 1.0);
+    const double z = t.SuggestFloat("z", -1.0, 1.0);
+    return (x - 0.3) * (x - 0.3) + 0.5 * (z - 0.2) * (z - 0.2);
+  };
+  auto run = [&](const std::function<double(Trial&)>& objective, const std::string& warping) {
+    auto study = NewStudy(MakeSampler("gp", 3, {{"input_warping", warping}}));
     study->Optimize(objective, {.n_trials = 30});
     std::vector<double> x;
     double best_startup = std::numeric_limits<double>::infinity();
@@ -685,13 +728,19 @@ TEST(GpSampler, InputWarpingOptionChangesOnlyTheModelledTrials) {
       if (t.number < 10) best_startup = std::min(best_startup, t.values[0]);
       best = std::min(best, t.values[0]);
     }
-    EXPECT_LT(best, best_startup) << "warp " << warp;
-    xs.push_back(x);
-  }
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(xs[0][static_cast<size_t>(i)], xs[1][static_cast<size_t>(i)]) << i;
-  int differ = 0;
-  for (int i = 10; i < 30; ++i) differ += xs[0][static_cast<size_t>(i)] != xs[1][static_cast<size_t>(i)] ? 1 : 0;
-  EXPECT_GT(differ, 0);
+    EXPECT_LT(best, best_startup) << "input_warping " << warping;
+    return x;
+  };
+  auto count_differences = [](const std::vector<double>& a, const std::vector<double>& b) {
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(a[static_cast<size_t>(i)], b[static_cast<size_t>(i)]) << i;
+    int differ = 0;
+    for (int i = 10; i < 30; ++i) differ += a[static_cast<size_t>(i)] != b[static_cast<size_t>(i)] ? 1 : 0;
+    return differ;
+  };
+  const std::vector<double> bent_off = run(bent, "off");
+  EXPECT_GT(count_differences(bent_off, run(bent, "on")), 0);
+  EXPECT_GT(count_differences(bent_off, run(bent, "auto")), 0);
+  EXPECT_EQ(count_differences(run(smooth, "off"), run(smooth, "auto")), 0);
 }
 
 // boundary_probe = 5 with 6 start-up trials: trials 10, 15, 20, ... are probes whenever the best COMPLETE trial

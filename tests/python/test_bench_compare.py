@@ -474,6 +474,8 @@ def test_hyperscout_tool_names_carry_registry_options():
     assert parse_variant("cmaes+lr_adapt") == ("cmaes", {"lr_adapt": True})
     assert parse_variant('cmaes+restart_strategy="none"+popsize=20') == (
         "cmaes", {"restart_strategy": "none", "popsize": 20})
+    # A value that is not JSON is taken as a string, so no shell quoting is needed.
+    assert parse_variant("gp+input_warping=off+n_restarts=2") == ("gp", {"input_warping": "off", "n_restarts": 2})
 
 
 def test_bbob_seeds_beyond_the_default_five_instances():

@@ -96,10 +96,10 @@ def test_gp_constrained_example(tmp_path):
     assert best < 0.1
 
 
-def two_setting_regrets(out, option, seeds, n_trials):
-    """(mean, worst) per setting from the GP examples' two lines "option=False: ... mean M, worst W over ..."."""
+def setting_regrets(out, option, settings, seeds, n_trials):
+    """(mean, worst) per setting from the GP examples' lines "option=S: ... mean M, worst W over ...", one per S."""
     lines = [line for line in out.splitlines() if line.startswith(f"{option}=")]
-    assert [line.split(":")[0].strip() for line in lines] == [f"{option}=False", f"{option}=True"]
+    assert [line.split(":")[0].strip() for line in lines] == [f"{option}={s}" for s in settings]
     regrets = []
     for line in lines:
         assert f"over {seeds} seeds x {n_trials} trials" in line
@@ -109,7 +109,7 @@ def two_setting_regrets(out, option, seeds, n_trials):
 
 def test_gp_input_warping_example(tmp_path):
     out = run_example(EXAMPLES / "gp_input_warping.py", "--seeds", 2, "--n-trials", 30, cwd=tmp_path, timeout=120)
-    for mean, worst in two_setting_regrets(out, "input_warping", 2, 30):
+    for mean, worst in setting_regrets(out, "input_warping", ["off", "auto", "on"], 2, 30):
         # Regrets are measured from the objective's true minimum; a loss of 0.5 is what missing the steep
         # region entirely costs (the flat part of the size range).
         assert 0.0 <= mean <= worst < 0.6
@@ -117,6 +117,6 @@ def test_gp_input_warping_example(tmp_path):
 
 def test_gp_noisy_example(tmp_path):
     out = run_example(EXAMPLES / "gp_noisy.py", "--seeds", 2, "--n-trials", 30, cwd=tmp_path, timeout=120)
-    for mean, worst in two_setting_regrets(out, "replicate_penalty", 2, 30):
+    for mean, worst in setting_regrets(out, "replicate_penalty", ["False", "True"], 2, 30):
         # Random search over 30 trials is ~0.7 above Branin's minimum; either GP setting finds a basin.
         assert 0.0 <= mean <= worst < 0.5

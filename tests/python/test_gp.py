@@ -101,12 +101,13 @@ def test_gp_sampler_input_warping_option():
         lr = trial.suggest_float("lr", 1e-4, 10.0, log=True)
         return abs(math.log(n / 14.0)) + 0.1 * (math.log10(lr) + 1.0) ** 2
 
-    sampler = GPSampler(seed=4, input_warping=True)
+    sampler = GPSampler(seed=4, input_warping="on")
     study = hyperscout.create_study(sampler=sampler)
     study.optimize(objective, n_trials=30)
     values = [t.value for t in study.trials]
     assert all(10 <= t.params["n"] <= 100 and 1e-4 <= t.params["lr"] <= 10.0 for t in study.trials)
     assert min(values[10:]) < min(values[:10])
 
-    with pytest.raises(InvalidArgumentError, match="input_warping"):
-        GPSampler(input_warping="yes")
+    for bad in ("yes", True):
+        with pytest.raises(InvalidArgumentError, match="input_warping"):
+            GPSampler(input_warping=bad)

@@ -19,12 +19,19 @@ def registry_names() -> List[str]:
 
 
 def parse_variant(text: str) -> Tuple[str, Dict[str, Any]]:
-    """`cmaes+lr_adapt+popsize=20` -> ("cmaes", {"lr_adapt": True, "popsize": 20})."""
+    """`cmaes+lr_adapt+popsize=20` -> ("cmaes", {"lr_adapt": True, "popsize": 20}); a value that is not JSON is a
+    string (`gp+input_warping=off` -> {"input_warping": "off"})."""
     name, *flags = text.split("+")
     options: Dict[str, Any] = {}
     for flag in flags:
         key, eq, value = flag.partition("=")
-        options[key] = json.loads(value) if eq else True
+        if not eq:
+            options[key] = True
+            continue
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
     return name, options
 
 

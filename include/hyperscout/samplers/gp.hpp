@@ -28,8 +28,10 @@
 //   the prior's mode and n_restarts prior draws up to 100 observations; above that one iteration from the previous
 //   estimate, and about every 20% more observations (or with no previous estimate) the fresh starts on a random subset
 //   of 100 observations, refined on all of them (prior.hpp, gp_sampler.cpp). deterministic_objective fixes the noise
-//   at 1e-6. input_warping (off by default) passes each numerical coordinate through a Kumaraswamy CDF whose two
-//   shapes are fitted with the rest (kernel.hpp), so the model can stretch one end of a range.
+//   at 1e-6. Input warping passes each numerical coordinate through a Kumaraswamy CDF whose two shapes are fitted
+//   with the rest (kernel.hpp), so the model can stretch one end of a range. With input_warping = "auto" (the
+//   default) each full fit fits the plain and the warped kernel and keeps the warped one only when its log posterior
+//   is higher by more than ½ log n per extra hyperparameter (BIC, prior.hpp); "on" always warps, "off" never.
 // - Acquisition: log expected improvement over the best posterior mean at a (feasible) observed point, computed
 //   stably far into the tails (Ament et al. 2023), plus the log probability of feasibility when trials report
 //   constraints (Gardner et al. 2014); with no feasible trial yet, the probability of feasibility alone.
@@ -81,7 +83,7 @@ struct GpOptions {
   int64_t n_local_search = 5;            // best candidates refined by local search
   bool replicate_penalty = false;  // multiply EI by 1 − σ_n / √(s² + σ_n²) (augmented EI, Huang et al. 2006)
   int64_t boundary_probe = 10;     // every this many trials after the start-up, probe a bound of the best trial
-  bool input_warping = false;      // warp each numerical input by a fitted Kumaraswamy CDF
+  std::string input_warping = "auto";  // auto, on or off: warp numerical inputs by fitted Kumaraswamy CDFs
 };
 
 class GpSampler final : public Sampler {

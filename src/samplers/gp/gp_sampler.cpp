@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -52,6 +53,10 @@ void CheckOptions(const GpOptions& o) {
   if (o.boundary_probe < 0) {
     throw InvalidArgumentError(
         fmt::format("gp: boundary_probe must be >= 0 (0 turns the probes off), got {}", o.boundary_probe));
+  }
+  if (o.input_warping != "auto" && o.input_warping != "on" && o.input_warping != "off") {
+    throw InvalidArgumentError(
+        fmt::format("gp: input_warping must be auto, on or off, got '{}' (auto is the default)", o.input_warping));
   }
 }
 
@@ -228,19 +233,26 @@ std::optional<std::map<std::string, double>> BoundaryProbe(const std::vector<Fro
 
 struct GpSampler::State {
   std::mutex mutex;  // the study serializes calls, but one sampler may serve several studies
-  // Per study: the last MAP hyperparameters (objective first, then one per constraint) and the space they were for.
+  // Per model (objective first, then one per constraint): the last MAP hyperparameters of the plain and of the
+  // warped kernel (whichever were fitted), and which of them the model used.
+  struct ModelFit {
+    Eigen::VectorXd plain;
+    Eigen::VectorXd warped;
+    bool use_warped = false;
+  };
+  // Per study: the model fits and the space they were for.
   struct Fit {
     SearchSpace space;
-    std::vector<Eigen::VectorXd> thetas;
+    std::vector<ModelFit> models;
   };
   std::map<std::pair<const void*, int64_t>, Fit> fits;
 };
 
 GpSampler::GpSampler(GpOptions options, std::optional<uint64_t> seed)
-    : options_(options),
+    : options_(std::move(options)),
       seed_(seed ? *seed : RandomSeed()),
       startup_(seed_),
-      fallback_(FallbackOptions(options.n_startup_trials), seed_),
+      fallback_(FallbackOptions(options_.n_startup_trials), seed_),
       state_(std::make_unique<State>()) {
   CheckOptions(options_);
 }
@@ -295,7 +307,6 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // Inputs on the unit cube (categoricals as choice indices) and outputs, lower is better.
   const auto d = static_cast<Eigen::Index>(space.size());
   gp::KernelSpace kernel_space;
-  kernel_space.warp = options_.input_warping;
   std::vector<gp::SearchDim> dims;
   for (const auto& [name, distribution] : space) {
     kernel_space.categorical.push_back(std::holds_alternative<CategoricalDistribution>(distribution) ? 1 : 0);
@@ -361,7 +372,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // Hyperparameters: warm start from this study's previous fit when the space is the same.
   State::Fit& previous = state_->fits[{&study.storage(), study.id()}];
   if (!(previous.space == space)) previous = State::Fit{space, {}};
-  previous.thetas.resize(1 + n_constraints);
+  previous.models.resize(1 + n_constraints);
   Rng rng(MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("gp/hyperparameters")));
   // Hyperparameter starts. With few observations the posterior has competing modes (e.g. "all noise" against
   // "smooth signal") and a warm start alone can stay in the worse one (on a 5-D sphere that tripled the mean best
@@ -375,14 +386,16 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // of them.
   const Eigen::Index full_fit_interval = std::max<Eigen::Index>(10, n / 50 * 10);
   const bool full_fit = n <= kAlwaysFullFit || n % full_fit_interval == 0;
-  auto fit = [&](gp::GaussianProcess& model, const Eigen::MatrixXd& inputs, const Eigen::VectorXd& outputs,
-                 Eigen::VectorXd& theta, bool deterministic) {
+  // Returns the fit's L(θ) after a full fit, NaN after a warm one.
+  auto fit_theta = [&](const gp::KernelSpace& kernel, const Eigen::MatrixXd& inputs, const Eigen::VectorXd& outputs,
+                       Eigen::VectorXd& theta, bool deterministic) {
     const int dims = static_cast<int>(d);
-    const bool warm = theta.size() == gp::ThetaSize(kernel_space);
+    const bool warm = theta.size() == gp::ThetaSize(kernel);
+    double value = std::numeric_limits<double>::quiet_NaN();
     if (warm && !full_fit) {
-      theta = gp::FitHyperparameters(kernel_space, inputs, outputs, {theta}, deterministic, kWarmFitIterations);
+      theta = gp::FitHyperparameters(kernel, inputs, outputs, {theta}, deterministic, kWarmFitIterations);
     } else {
-      const int warped = kernel_space.warped();
+      const int warped = kernel.warped();
       std::vector<Eigen::VectorXd> fresh = {gp::PriorMode(dims, deterministic, warped)};
       for (int64_t r = 0; r < options_.n_restarts; ++r) {
         fresh.push_back(gp::PriorDraw(
@@ -391,7 +404,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
       const Eigen::Index rows = inputs.rows();
       if (rows <= kAlwaysFullFit) {
         if (warm) fresh.insert(fresh.begin(), theta);
-        theta = gp::FitHyperparameters(kernel_space, inputs, outputs, fresh, deterministic, kFullFitIterations);
+        theta = gp::FitHyperparameters(kernel, inputs, outputs, fresh, deterministic, kFullFitIterations, &value);
       } else {
         std::vector<Eigen::Index> pick(static_cast<size_t>(rows));
         std::iota(pick.begin(), pick.end(), 0);
@@ -404,18 +417,47 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
           subset_inputs.row(i) = inputs.row(pick[static_cast<size_t>(i)]);
           subset_outputs(i) = outputs(pick[static_cast<size_t>(i)]);
         }
-        std::vector<Eigen::VectorXd> refine = {gp::FitHyperparameters(kernel_space, subset_inputs, subset_outputs,
-                                                                      fresh, deterministic, kFullFitIterations)};
+        std::vector<Eigen::VectorXd> refine = {
+            gp::FitHyperparameters(kernel, subset_inputs, subset_outputs, fresh, deterministic, kFullFitIterations)};
         if (warm) refine.push_back(theta);
-        theta = gp::FitHyperparameters(kernel_space, inputs, outputs, refine, deterministic, kRefineIterations);
+        theta = gp::FitHyperparameters(kernel, inputs, outputs, refine, deterministic, kRefineIterations, &value);
       }
     }
-    model.Fit(kernel_space, inputs, outputs, theta);
+    return value;
+  };
+  // Input warping (GpOptions::input_warping): "auto" fits the plain and the warped kernel at each full fit and keeps
+  // the warped one when it pays for its extra hyperparameters (prior.hpp, WarpingPays); between full fits only the
+  // kernel chosen last is refitted.
+  gp::KernelSpace warped_space = kernel_space;
+  warped_space.warp = true;
+  const bool can_warp = warped_space.warped() > 0 && options_.input_warping != "off";
+  auto fit = [&](gp::GaussianProcess& model, const Eigen::MatrixXd& inputs, const Eigen::VectorXd& outputs,
+                 State::ModelFit& fitted, bool deterministic) {
+    if (!can_warp) {
+      fit_theta(kernel_space, inputs, outputs, fitted.plain, deterministic);
+      fitted.use_warped = false;
+    } else if (options_.input_warping == "on") {
+      fit_theta(warped_space, inputs, outputs, fitted.warped, deterministic);
+      fitted.use_warped = true;
+    } else if (!full_fit && fitted.plain.size() == gp::ThetaSize(kernel_space) &&
+               fitted.warped.size() == gp::ThetaSize(warped_space)) {
+      fit_theta(fitted.use_warped ? warped_space : kernel_space, inputs, outputs,
+                fitted.use_warped ? fitted.warped : fitted.plain, deterministic);
+    } else {
+      const double plain_value = fit_theta(kernel_space, inputs, outputs, fitted.plain, deterministic);
+      const double warped_value = fit_theta(warped_space, inputs, outputs, fitted.warped, deterministic);
+      fitted.use_warped = gp::WarpingPays(plain_value, warped_value, inputs.rows(), warped_space.warped());
+    }
+    if (fitted.use_warped) {
+      model.Fit(warped_space, inputs, outputs, fitted.warped);
+    } else {
+      model.Fit(kernel_space, inputs, outputs, fitted.plain);
+    }
   };
 
   const Eigen::VectorXd y_model = gp::WarpAndStandardize(y);
   gp::GaussianProcess objective;
-  fit(objective, x, y_model, previous.thetas[0], options_.deterministic_objective);
+  fit(objective, x, y_model, previous.models[0], options_.deterministic_objective);
 
   std::vector<gp::GaussianProcess> constraint_models(n_constraints);
   gp::AcquisitionModel model;
@@ -435,7 +477,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     const double variance = (c.array() - mean).square().mean();
     const double std_dev = variance > 1e-24 ? std::sqrt(variance) : 1.0;
     // A constraint model's noise is fitted like the objective's: constraint values may be measured, not computed.
-    fit(constraint_models[k], xc, (c.array() - mean) / std_dev, previous.thetas[1 + k], false);
+    fit(constraint_models[k], xc, (c.array() - mean) / std_dev, previous.models[1 + k], false);
     model.constraints.push_back(&constraint_models[k]);
     model.thresholds.push_back((0.0 - mean) / std_dev);
   }
@@ -498,7 +540,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     Eigen::VectorXd fantasy_variance;
     objective.PredictBatch(xf.bottomRows(m), fantasy_mean, fantasy_variance);
     for (Eigen::Index p = 0; p < m; ++p) yf(n + p) = std::max(fantasy_mean(p), 0.0);
-    with_fantasies.Fit(kernel_space, xf, yf, objective.theta());
+    with_fantasies.Fit(objective.space(), xf, yf, objective.theta());
     model.objective = &with_fantasies;
   }
 

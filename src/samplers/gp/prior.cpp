@@ -176,7 +176,8 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x_i
 }
 
 Eigen::VectorXd FitHyperparameters(const KernelSpace& space, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
-                                   const std::vector<Eigen::VectorXd>& starts, bool deterministic, int max_iterations) {
+                                   const std::vector<Eigen::VectorXd>& starts, bool deterministic, int max_iterations,
+                                   double* min_value) {
   const int dims = space.dims();
   const int warped = space.warped();
   const HyperparameterBounds bounds = Bounds(dims, deterministic, warped);
@@ -218,6 +219,7 @@ Eigen::VectorXd FitHyperparameters(const KernelSpace& space, const Eigen::Matrix
       for (Eigen::Index k = 0; k < n_free; ++k) best(free[static_cast<size_t>(k)]) = v(k);
     }
   }
+  if (min_value != nullptr) *min_value = best_value;
   return best;
 }
 

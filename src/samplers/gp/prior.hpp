@@ -56,9 +56,20 @@ Eigen::VectorXd PriorMode(int dims, bool deterministic, int warped = 0);
 double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                             const Eigen::VectorXd& theta, bool deterministic, Eigen::VectorXd* grad);
 
-// The best MAP estimate over L-BFGS-B runs from each start (each clipped to the bounds).
+// The best MAP estimate over L-BFGS-B runs from each start (each clipped to the bounds); `min_value`, when not null,
+// receives its L(θ).
 Eigen::VectorXd FitHyperparameters(const KernelSpace& space, const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
-                                   const std::vector<Eigen::VectorXd>& starts, bool deterministic, int max_iterations);
+                                   const std::vector<Eigen::VectorXd>& starts, bool deterministic, int max_iterations,
+                                   double* min_value = nullptr);
+
+// Whether a warped fit explains n observations enough better than the plain fit to pay for its 2·warped extra
+// hyperparameters (GpOptions::input_warping = "auto"): its L(θ) must be lower by more than ½ log n per extra
+// hyperparameter, the penalty of the Bayesian information criterion (Schwarz 1978, "Estimating the dimension of a
+// model", Annals of Statistics). The MAP value alone always favours the warped model, which contains the plain one
+// (a = b = 1), so without a penalty every dimension would bend to fit a few points.
+inline bool WarpingPays(double plain_value, double warped_value, Eigen::Index n, int warped) {
+  return plain_value - warped_value > std::log(static_cast<double>(std::max<Eigen::Index>(n, 1))) * warped;
+}
 
 // Prior parameters, exposed for tests and docs.
 struct PriorParameters {
