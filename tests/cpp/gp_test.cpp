@@ -743,6 +743,52 @@ TEST(GpSampler, InputWarpingOptionChangesOnlyTheModelledTrials) {
   EXPECT_EQ(count_differences(run(smooth, "off"), run(smooth, "auto")), 0);
 }
 
+// One sampler serving two studies keeps each study's fits and models apart: alternating asks between a constrained
+// study with pending trials (constraint models and fantasies) and a plain one give, trial for trial, what two
+// samplers of the same seed give, one study each.
+TEST(GpSampler, OneSamplerServesTwoStudiesAsTwoSamplersWould) {
+  auto constrained = [](Trial& t) {
+    const double x = t.SuggestFloat("x", -2.0, 2.0);
+    const double y = t.SuggestFloat("y", -2.0, 2.0);
+    t.SetConstraints({x + y - 1.0});
+    return (x - 1.0) * (x - 1.0) + (y - 0.5) * (y - 0.5);
+  };
+  auto plain = [](Trial& t) {
+    const double a = t.SuggestFloat("a", 0.0, 1.0);
+    const double b = t.SuggestFloat("b", 1e-3, 1.0, /*log=*/true);
+    const double c = t.SuggestFloat("c", 0.0, 1.0);
+    return (a - 0.2) * (a - 0.2) + std::pow(std::log10(b) + 2.0, 2) + c;
+  };
+  // Asks two trials of `study` before telling either, so the second sees the first as pending.
+  auto step = [](Study& study, const std::function<double(Trial&)>& objective) {
+    Trial first = study.Ask();
+    const double v1 = objective(first);
+    Trial second = study.Ask();
+    const double v2 = objective(second);
+    study.Tell(first, v1);
+    study.Tell(second, v2);
+  };
+  auto params = [](const Study& study) {
+    std::vector<std::map<std::string, double>> out;
+    for (const auto& t : study.Trials()) out.push_back(t.params);
+    return out;
+  };
+  const std::shared_ptr<Sampler> shared = MakeSampler("gp", 5, {{"n_startup_trials", 4}});
+  auto shared_a = NewStudy(shared);
+  auto shared_b = NewStudy(shared);
+  auto alone_a = NewStudy(MakeSampler("gp", 5, {{"n_startup_trials", 4}}));
+  auto alone_b = NewStudy(MakeSampler("gp", 5, {{"n_startup_trials", 4}}));
+  for (int i = 0; i < 10; ++i) {
+    step(*shared_a, constrained);
+    step(*shared_b, plain);
+    step(*alone_a, constrained);
+  }
+  for (int i = 0; i < 10; ++i) step(*alone_b, plain);
+  EXPECT_EQ(params(*shared_a), params(*alone_a));
+  EXPECT_EQ(params(*shared_b), params(*alone_b));
+  EXPECT_NE(params(*shared_a)[19], params(*shared_a)[18]);
+}
+
 // boundary_probe = 5 with 6 start-up trials: trials 10, 15, 20, ... are probes whenever the best COMPLETE trial
 // before them has a parameter on a bound. The objective's optimum lies on the bounds of `lr` (at its low end) and
 // `n` (high end), inside the range of `x`, so the GP's best trial reaches a bound early. A probe is the best trial

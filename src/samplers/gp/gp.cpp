@@ -98,10 +98,9 @@ void GaussianProcess::Fit(const KernelSpace& space, const Eigen::MatrixXd& x, co
   } else {
     xw_.resize(0, 0);
   }
-  Eigen::MatrixXd k;
-  KernelMatrix(space_, kernel_x(), kernel_x(), inverse_squared_lengthscales_, s2_, k);
-  k.diagonal().setConstant(s2_ + noise_);  // r² = 0 exactly on the diagonal
-  jitter_ = CholeskyWithJitter(k, llt_);
+  KernelMatrix(space_, kernel_x(), kernel_x(), inverse_squared_lengthscales_, s2_, k_);
+  k_.diagonal().setConstant(s2_ + noise_);  // r² = 0 exactly on the diagonal
+  jitter_ = CholeskyWithJitter(k_, llt_);
   alpha_ = llt_.solve(y_);
   // Predictions multiply by L^-1 instead of solving with L: the same flops, but matrix products run several times
   // faster than triangular solves, and the batch of candidates is the larger cost.
@@ -114,13 +113,12 @@ void GaussianProcess::Fit(const KernelSpace& space, const Eigen::MatrixXd& x, co
 }
 
 void GaussianProcess::PredictBatch(const Eigen::MatrixXd& xs, Eigen::VectorXd& mean, Eigen::VectorXd& variance) const {
-  Eigen::MatrixXd warped;
-  if (space_.warp) WarpInputs(space_, theta_.data() + space_.dims() + 2, xs, warped);
-  Eigen::MatrixXd k;
-  KernelMatrix(space_, kernel_x(), space_.warp ? warped : xs, inverse_squared_lengthscales_, s2_, k);  // n × m
+  if (space_.warp) WarpInputs(space_, theta_.data() + space_.dims() + 2, xs, batch_warped_);
+  Eigen::MatrixXd& k = batch_k_;  // n × m
+  KernelMatrix(space_, kernel_x(), space_.warp ? batch_warped_ : xs, inverse_squared_lengthscales_, s2_, k);
   mean.noalias() = k.transpose() * alpha_;
-  const Eigen::MatrixXd v = l_inverse_.triangularView<Eigen::Lower>() * k;  // var = s² − ‖L^-1 k*‖²
-  variance = (s2_ - v.colwise().squaredNorm().transpose().array()).cwiseMax(kMinVariance * s2_);
+  batch_v_.noalias() = l_inverse_.triangularView<Eigen::Lower>() * k;  // var = s² − ‖L^-1 k*‖²
+  variance = (s2_ - batch_v_.colwise().squaredNorm().transpose().array()).cwiseMax(kMinVariance * s2_);
 }
 
 Eigen::VectorXd GaussianProcess::TrainingMean() const {

@@ -74,7 +74,12 @@ class GaussianProcess {
   Eigen::VectorXd alpha_;      // (K + σ_n² I)^-1 y
   Eigen::MatrixXd l_inverse_;  // L^-1 for the Cholesky factor L
   Eigen::MatrixXd k_inverse_;  // (K + σ_n² I)^-1 = L^-T L^-1, both triangles
-  // Scratch for Predict.
+  // Scratch for Fit, PredictBatch and Predict: kept between calls, so a model refitted every trial (the sampler
+  // keeps one per study) reuses its buffers instead of allocating fresh pages for each n × n and n × m matrix.
+  Eigen::MatrixXd k_;
+  mutable Eigen::MatrixXd batch_k_;
+  mutable Eigen::MatrixXd batch_v_;
+  mutable Eigen::MatrixXd batch_warped_;
   mutable Eigen::VectorXd k_star_;
   mutable Eigen::VectorXd q_;
   mutable Eigen::VectorXd slope_;

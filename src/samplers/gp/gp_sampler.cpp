@@ -240,10 +240,15 @@ struct GpSampler::State {
     Eigen::VectorXd warped;
     bool use_warped = false;
   };
-  // Per study: the model fits and the space they were for.
+  // Per study: the model fits and the space they were for, and the models of the last trial. The models are
+  // refitted at every trial; keeping the objects keeps their n × n buffers, which a fresh model would allocate
+  // (and the kernel zero-fill page by page) at each trial: a third of the time per suggestion at 200 trials.
   struct Fit {
     SearchSpace space;
     std::vector<ModelFit> models;
+    gp::GaussianProcess objective;
+    gp::GaussianProcess with_fantasies;
+    std::vector<gp::GaussianProcess> constraints;
   };
   std::map<std::pair<const void*, int64_t>, Fit> fits;
 };
@@ -371,7 +376,10 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
 
   // Hyperparameters: warm start from this study's previous fit when the space is the same.
   State::Fit& previous = state_->fits[{&study.storage(), study.id()}];
-  if (!(previous.space == space)) previous = State::Fit{space, {}};
+  if (!(previous.space == space)) {
+    previous = State::Fit{};
+    previous.space = space;
+  }
   previous.models.resize(1 + n_constraints);
   Rng rng(MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("gp/hyperparameters")));
   // Hyperparameter starts. With few observations the posterior has competing modes (e.g. "all noise" against
@@ -456,10 +464,11 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   };
 
   const Eigen::VectorXd y_model = gp::WarpAndStandardize(y);
-  gp::GaussianProcess objective;
+  gp::GaussianProcess& objective = previous.objective;
   fit(objective, x, y_model, previous.models[0], options_.deterministic_objective);
 
-  std::vector<gp::GaussianProcess> constraint_models(n_constraints);
+  std::vector<gp::GaussianProcess>& constraint_models = previous.constraints;
+  constraint_models.resize(n_constraints);
   gp::AcquisitionModel model;
   for (size_t k = 0; k < n_constraints; ++k) {
     std::vector<Eigen::Index> reported;
@@ -527,7 +536,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     }
     if (ok) pending.push_back(std::move(p));
   }
-  gp::GaussianProcess with_fantasies;
+  gp::GaussianProcess& with_fantasies = previous.with_fantasies;
   model.objective = &objective;
   if (!pending.empty() && model.use_ei) {
     const auto m = static_cast<Eigen::Index>(pending.size());
