@@ -76,6 +76,7 @@ class GaussianProcess {
   Eigen::MatrixXd k_inverse_;  // (K + σ_n² I)^-1 = L^-T L^-1, both triangles
   // Scratch for Fit, PredictBatch and Predict: kept between calls, so a model refitted every trial (the sampler
   // keeps one per study) reuses its buffers instead of allocating fresh pages for each n × n and n × m matrix.
+  // So predictions on one model are not safe from several threads at once (the sampler's lock serializes them).
   Eigen::MatrixXd k_;
   mutable Eigen::MatrixXd batch_k_;
   mutable Eigen::MatrixXd batch_v_;

@@ -242,7 +242,8 @@ struct GpSampler::State {
   };
   // Per study: the model fits and the space they were for, and the models of the last trial. The models are
   // refitted at every trial; keeping the objects keeps their n × n buffers, which a fresh model would allocate
-  // (and the kernel zero-fill page by page) at each trial: a third of the time per suggestion at 200 trials.
+  // (and the kernel zero-fill page by page) at each trial: 6.1–6.5 → 5.4–5.7 ms per trial in
+  // trial/gp/memory/p10/h200 (bench/README.md, "GP input warping by evidence").
   struct Fit {
     SearchSpace space;
     std::vector<ModelFit> models;
