@@ -46,8 +46,8 @@ Json ResolveOptions(const std::string& what, const std::vector<OptionSpec>& spec
                     (it->type == "object" && value.is_object()) || value.is_null() ||
                     value == it->default_value;  // e.g. min_resource: an int or its default "auto"
     if (!ok) {
-      throw InvalidArgumentError(
-          fmt::format("{} option '{}' must be of type {}, got {}", what, key, it->type, value.dump()));
+      throw InvalidArgumentError(fmt::format("{} option '{}' must be of type {}, got {} ({}: {})", what, key, it->type,
+                                             value.dump(), key, it->help));
     }
     out[key] = value;
   }
