@@ -102,16 +102,25 @@ double Kumaraswamy(double u, double log_a, double log_b, double* du, double* dlo
   return 1.0 - rest_b;
 }
 
-void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::MatrixXd& x, Eigen::MatrixXd& out) {
+void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::MatrixXd& x, Eigen::MatrixXd& out,
+                Eigen::MatrixXd* dlog_a, Eigen::MatrixXd* dlog_b) {
   out = x;
   if (!space.warp) return;
+  const bool derivatives = dlog_a != nullptr && dlog_b != nullptr;
+  if (derivatives) {
+    dlog_a->resize(x.rows(), space.warped());
+    dlog_b->resize(x.rows(), space.warped());
+  }
   const double* shape = log_ab;  // (log a, log b) of the next numerical dimension
+  Eigen::Index c = 0;            // its column in dlog_a and dlog_b
   for (int j = 0; j < space.dims(); ++j) {
     if (space.categorical[static_cast<size_t>(j)]) continue;
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
-      out(i, j) = Kumaraswamy(x(i, j), shape[0], shape[1], nullptr, nullptr, nullptr);
+      out(i, j) = Kumaraswamy(x(i, j), shape[0], shape[1], nullptr, derivatives ? &(*dlog_a)(i, c) : nullptr,
+                              derivatives ? &(*dlog_b)(i, c) : nullptr);
     }
     shape += 2;
+    ++c;
   }
 }
 

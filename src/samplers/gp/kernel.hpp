@@ -34,8 +34,10 @@ struct KernelSpace {
 // [kWarpEpsilon, 1 − kWarpEpsilon] first, where every derivative is finite. a = b = 1 is the identity on that interval.
 inline constexpr double kWarpEpsilon = 1e-6;
 // Warps the numerical columns of x with (log a, log b) pairs in order of those columns: log_ab has 2 entries per
-// numerical dimension. Categorical columns are copied.
-void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::MatrixXd& x, Eigen::MatrixXd& out);
+// numerical dimension. Categorical columns are copied. With `dlog_a` and `dlog_b`, also dw/d log a and dw/d log b
+// of every warped entry, one column per numerical dimension (n × warped), from the same evaluation.
+void WarpInputs(const KernelSpace& space, const double* log_ab, const Eigen::MatrixXd& x, Eigen::MatrixXd& out,
+                Eigen::MatrixXd* dlog_a = nullptr, Eigen::MatrixXd* dlog_b = nullptr);
 // The same for one point, with dw/du per coordinate in `slope` (1 for categorical coordinates).
 void WarpPoint(const KernelSpace& space, const double* log_ab, const Eigen::VectorXd& u, Eigen::VectorXd& out,
                Eigen::VectorXd& slope);

@@ -65,8 +65,14 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x_i
   const double s2 = std::exp(theta(dims));
   const double noise = deterministic ? kDeterministicNoise : std::exp(theta(dims + 1));
   const int warped = space.warped();
+  // The warped inputs and, for the gradient, their derivatives in the shapes, from one pass over the points.
   thread_local Eigen::MatrixXd warped_x;
-  if (warped > 0) WarpInputs(space, theta.data() + dims + 2, x_in, warped_x);
+  thread_local Eigen::MatrixXd dw_dlog_a;
+  thread_local Eigen::MatrixXd dw_dlog_b;
+  if (warped > 0) {
+    WarpInputs(space, theta.data() + dims + 2, x_in, warped_x, grad != nullptr ? &dw_dlog_a : nullptr,
+               grad != nullptr ? &dw_dlog_b : nullptr);
+  }
   const Eigen::MatrixXd& x = warped > 0 ? warped_x : x_in;
 
   // Scratch reused across evaluations (an L-BFGS run evaluates the same n many times): no allocation per call.
@@ -136,7 +142,8 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x_i
   }
   // Warp shapes: x_aj enters row and column a of K, ∂K_ab/∂x_aj = −g_ab (x_aj − x_bj) / ℓ_j², so
   //   ∂L/∂x_aj = −(x_aj (M 1)_a − (M x_j)_a) / ℓ_j²  (centring cancels),
-  // and ∂L/∂log a_j = Σ_a ∂L/∂x_aj ∂w(u_aj)/∂log a_j (kernel.hpp, Kumaraswamy), likewise for log b_j.
+  // and ∂L/∂log a_j = Σ_a ∂L/∂x_aj ∂w(u_aj)/∂log a_j (kernel.hpp, Kumaraswamy; computed with the warp above),
+  // likewise for log b_j.
   for (Eigen::Index c = 0; c < (warped > 0 ? p_numerical : 0); ++c) {
     const int j = numerical[static_cast<size_t>(c)];
     const auto xc = scratch.centred.col(c);
@@ -146,11 +153,8 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x_i
     double gb = 0.0;
     for (Eigen::Index i = 0; i < n; ++i) {
       const double dx = -inverse_squared_lengthscales(j) * (xc(i) * row_sums(i) - scratch.mx(i, c));
-      double dlog_a = 0.0;
-      double dlog_b = 0.0;
-      Kumaraswamy(x_in(i, j), log_a, log_b, nullptr, &dlog_a, &dlog_b);
-      ga += dx * dlog_a;
-      gb += dx * dlog_b;
+      ga += dx * dw_dlog_a(i, c);
+      gb += dx * dw_dlog_b(i, c);
     }
     (*grad)(dims + 2 + 2 * c) = ga + log_a / (p.warp_std * p.warp_std);
     (*grad)(dims + 3 + 2 * c) = gb + log_b / (p.warp_std * p.warp_std);
