@@ -113,32 +113,44 @@ def seeds_with_every_task(keys: Iterable[Tuple[str, int]]) -> List[int]:
     return sorted(s for s in {seed for _, seed in keys} if all((task, s) in keys for task in tasks))
 
 
+def paired_task_differences(
+    tool: Mapping[Tuple[str, int], float],
+    ref: Mapping[Tuple[str, int], float],
+    z: float = 2.0,
+    min_diff: float = 0.1,
+) -> Dict[str, Tuple[float, float, int, str]]:
+    """Per task, how `tool` compares with `ref` from normalized final losses keyed by (task, seed): (mean per-seed
+    score difference, its standard error, seeds both ran, verdict). Only the seeds both ran count (same seeds, so
+    the difference is paired). The verdict is "ahead" when the mean difference exceeds z standard errors, "behind"
+    when it is below −z standard errors, "level" otherwise: also when the mean difference is under `min_diff` score
+    points (a consistent 0.01 on a task where every tool is within a hair of the best is no win), and on tasks with
+    one common seed, which cannot be judged. Tasks only one of the two ran are left out."""
+    diffs_by_task: Dict[str, List[float]] = {}
+    for key, x in tool.items():
+        y = ref.get(key, math.nan)
+        if x == x and y == y:  # both ran this seed, neither NaN
+            diffs_by_task.setdefault(key[0], []).append(100.0 * (y - x))
+    out: Dict[str, Tuple[float, float, int, str]] = {}
+    for task, diffs in sorted(diffs_by_task.items()):
+        mean, se = mean_se(diffs)
+        if len(diffs) < 2 or abs(mean) < min_diff:
+            verdict = "level"
+        elif mean - z * se > 0:
+            verdict = "ahead"
+        elif mean + z * se < 0:
+            verdict = "behind"
+        else:
+            verdict = "level"
+        out[task] = (mean, se, len(diffs), verdict)
+    return out
+
+
 def paired_task_outcomes(
     tool: Mapping[Tuple[str, int], float],
     ref: Mapping[Tuple[str, int], float],
     z: float = 2.0,
     min_diff: float = 0.1,
 ) -> Tuple[int, int, int]:
-    """Tasks on which `tool` is ahead of `ref`, level with it, and behind it, from normalized final losses keyed by
-    (task, seed). Per task the two are compared on the seeds both ran: ahead when the mean per-seed score
-    difference exceeds z standard errors of that difference (same seeds, so the difference is paired), behind when
-    it is below −z standard errors, level otherwise: also when the mean difference is under `min_diff` score
-    points (a consistent 0.01 on a task where every tool is within a hair of the best is no win), and on tasks
-    with one common seed, which cannot be judged."""
-    diffs_by_task: Dict[str, List[float]] = {}
-    for key, x in tool.items():
-        y = ref.get(key, math.nan)
-        if x == x and y == y:  # both ran this seed, neither NaN
-            diffs_by_task.setdefault(key[0], []).append(100.0 * (y - x))
-    ahead = level = behind = 0
-    for diffs in diffs_by_task.values():
-        mean, se = mean_se(diffs)
-        if len(diffs) < 2 or abs(mean) < min_diff:
-            level += 1
-        elif mean - z * se > 0:
-            ahead += 1
-        elif mean + z * se < 0:
-            behind += 1
-        else:
-            level += 1
-    return ahead, level, behind
+    """How many tasks `tool` is ahead of `ref` on, level with it, and behind it (paired_task_differences)."""
+    verdicts = [v for *_, v in paired_task_differences(tool, ref, z, min_diff).values()]
+    return verdicts.count("ahead"), verdicts.count("level"), verdicts.count("behind")

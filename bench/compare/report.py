@@ -21,7 +21,7 @@ import math
 import os
 import shlex
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -158,6 +158,37 @@ def save(fig: Any, ax: Any, path: Path) -> None:
 # ---- ml (bayesmark) ----
 
 
+def task_verdict_table(
+    norm: Mapping[str, Mapping[Tuple[str, int], float]], tools: Sequence[str], ref: str
+) -> List[str]:
+    """Which tasks each tool is ahead of `ref` on and behind it on, the largest paired differences first: the counts
+    of the table above, named."""
+    if ref not in norm:
+        return []
+    rows = []
+    for tool in tools:
+        if tool == ref or tool not in norm:
+            continue
+        differences = metrics.paired_task_differences(norm[tool], norm[ref])
+        named = {}
+        for verdict in ("ahead", "behind"):
+            picked = sorted(
+                ((task, d) for task, d in differences.items() if d[3] == verdict), key=lambda item: -abs(item[1][0])
+            )
+            listed = ", ".join(f"{task} ({mean:+.2f} ± {se:.2f})" for task, (mean, se, _, _) in picked)
+            named[verdict] = listed or "none"
+        rows.append(f"| {tool} | {named['ahead']} | {named['behind']} |")
+    if not rows:
+        return []
+    return [
+        "",
+        f"The tasks, with the paired score difference to {ref} (mean ± s.e. over the seeds both ran):",
+        "",
+        f"| tool | ahead of {ref} on | behind {ref} on |",
+        "|---|---|---|",
+    ] + rows
+
+
 def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> List[str]:
     ml = [r for r in records if r["suite"] == "ml" and r["status"] == "ok"]
     if not any(r["suite"] == "ml" for r in records):
@@ -235,6 +266,7 @@ def ml_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -> Li
                 f"tools ran, ahead or behind when it is more than two standard errors of that paired difference and at least "
                 f"0.1 points from 0.",
             ]
+            lines += task_verdict_table(norm, tools, ref)
         lines += ["", f"Per task (score of the mean normalized loss over seeds), protocol {proto}:", ""]
         present = [t for t in tools if t in norm]
         lines += ["| task | " + " | ".join(present) + " |", "|---|" + "---:|" * len(present)]

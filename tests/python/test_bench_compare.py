@@ -88,6 +88,14 @@ def test_paired_task_outcomes_count_tasks_ahead_level_and_behind():
     assert metrics.paired_task_outcomes(tool, ref) == (1, 1, 1)
     assert metrics.paired_task_outcomes(ref, tool) == (1, 1, 1)
     assert metrics.paired_task_outcomes(ref, ref) == (0, 3, 0)
+    # The same verdicts per task, with the paired difference in score points (ref's loss minus tool's, × 100).
+    per_task = metrics.paired_task_differences(tool, ref)
+    assert sorted(per_task) == ["a", "b", "c"]  # d only one side ran
+    mean, se, seeds, verdict = per_task["a"]
+    assert mean == pytest.approx(100 * (0.5 - 0.115)) and se == pytest.approx(100 * 0.01 * math.sqrt(5 / 3) / 2)
+    assert (seeds, verdict) == (4, "ahead")
+    assert per_task["b"][0] == pytest.approx(0.0) and per_task["b"][3] == "level"
+    assert per_task["c"][:2] == (pytest.approx(-60.0), pytest.approx(0.0)) and per_task["c"][3] == "behind"
     # One common seed cannot be judged, however large the difference.
     assert metrics.paired_task_outcomes({("a", 0): 0.0}, {("a", 0): 1.0}) == (0, 1, 0)
     # A consistent difference of 0.05 score points is level; at 0.2 points it counts.
@@ -131,7 +139,9 @@ def test_report_compares_a_tool_run_on_some_tasks_on_the_cells_both_ran(tmp_path
     proc = subprocess.run([sys.executable, "-m", "bench.compare.report", "--out", str(tmp_path)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    rows = {line.split(" | ")[0].lstrip("| "): line for line in (tmp_path / "README.md").read_text().splitlines()
+    text = (tmp_path / "README.md").read_text()
+    scores, _, named = text.partition("The tasks, with the paired score difference to hyperscout:auto")
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in scores.splitlines()
             if line.startswith("| ") and " ± " in line}  # fmt: skip
     # auto scores 100 on "easy" and 0 on "hard": 50 overall, the same as SMAC's 50 on "easy" alone. On the cells
     # both ran SMAC is 50 points behind.
@@ -140,6 +150,12 @@ def test_report_compares_a_tool_run_on_some_tasks_on_the_cells_both_ran(tmp_path
     assert rows["smac:hpo"].startswith(smac)
     assert rows["random"].startswith("| random | ")
     assert "on the" not in rows["random"]  # random ran the same cells as auto: a plain difference
+    # The tasks behind the ahead / level / behind counts, named with their paired differences. Random search's best
+    # draw (1) scores 50 on "easy" (auto found 0) and 100 on "hard" (the best any tool found there), the same on both
+    # seeds: 50 behind auto and 100 ahead.
+    assert rows["random"].endswith("| 1 / 0 / 1 |")
+    assert "| random | hard (+100.00 ± 0.00) | easy (-50.00 ± 0.00) |" in named
+    assert "| smac:hpo | none | easy (-50.00 ± 0.00) |" in named
 
 
 def test_conditional_space_samples_only_active_branches():
