@@ -6,6 +6,7 @@
 
 #include "cli/common.hpp"
 #include "cli/output.hpp"
+#include "hyperscout/core/study.hpp"
 
 namespace hyperscout::cli {
 
@@ -78,7 +79,7 @@ void Progress::TrialFinished(const FrozenTrial& trial) {
     switch (trial.state) {
       case TrialState::kComplete:
         ++complete_;
-        if (directions_.size() == 1 && trial.values.size() == 1) {
+        if (directions_.size() == 1 && trial.values.size() == 1 && IsFeasible(trial)) {
           const bool minimize = directions_[0] == StudyDirection::kMinimize;
           if (!best_ || (minimize ? trial.values[0] < *best_ : trial.values[0] > *best_)) best_ = trial.values[0];
         }

@@ -61,33 +61,12 @@ TrialRows BuildTrialRows(const std::vector<FrozenTrial>& trials, size_t n_object
 }
 
 std::vector<FrozenTrial> BestOf(const std::vector<FrozenTrial>& trials, const std::vector<StudyDirection>& directions) {
-  std::vector<const FrozenTrial*> complete;
-  for (const auto& trial : trials) {
-    if (trial.state == TrialState::kComplete && trial.values.size() == directions.size()) complete.push_back(&trial);
-  }
-  std::vector<FrozenTrial> out;
-  if (directions.size() == 1) {
-    const FrozenTrial* best = nullptr;
-    const bool minimize = directions[0] == StudyDirection::kMinimize;
-    for (const auto* trial : complete) {
-      if (best == nullptr || (minimize ? trial->values[0] < best->values[0] : trial->values[0] > best->values[0])) {
-        best = trial;
-      }
-    }
-    if (best != nullptr) out.push_back(*best);
-    return out;
-  }
-  for (const auto* candidate : complete) {
-    bool dominated = false;
-    for (const auto* other : complete) {
-      if (Dominates(other->values, candidate->values, directions)) {
-        dominated = true;
-        break;
-      }
-    }
-    if (!dominated) out.push_back(*candidate);
-  }
-  return out;
+  std::vector<const FrozenTrial*> pointers;
+  pointers.reserve(trials.size());
+  for (const auto& trial : trials) pointers.push_back(&trial);
+  std::vector<FrozenTrial> front = FeasibleParetoFront(pointers, directions);
+  if (directions.size() == 1 && front.size() > 1) front.resize(1);  // the earliest of the ties, as Study::BestTrial
+  return front;
 }
 
 }  // namespace hyperscout::cli

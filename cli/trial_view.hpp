@@ -22,7 +22,8 @@ struct TrialRows {
 };
 TrialRows BuildTrialRows(const std::vector<FrozenTrial>& trials, size_t n_objectives, bool exact, bool verbose);
 
-// The study's best trials: the single best one, or the Pareto set for several objectives.
+// The study's best feasible trials (core FeasibleParetoFront): the single best one, or the Pareto set for several
+// objectives.
 std::vector<FrozenTrial> BestOf(const std::vector<FrozenTrial>& trials, const std::vector<StudyDirection>& directions);
 
 }  // namespace hyperscout::cli

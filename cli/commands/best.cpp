@@ -21,11 +21,18 @@ int RunBest(const BestOptions& options) {
   auto storage = OpenStorageForCli(url);
   const int64_t study_id = FindStudyId(*storage, options.storage.study, url);
   const auto directions = storage->GetStudyDirections(study_id);
-  const auto best = BestOf(GetAllTrials(*storage, study_id, {TrialState::kComplete}), directions);
-  if (best.empty()) {
+  const auto complete = GetAllTrials(*storage, study_id, {TrialState::kComplete});
+  const auto best = BestOf(complete, directions);
+  if (complete.empty()) {
     throw CliError(ExitCode::kRuntime, fmt::format("study '{}' has no COMPLETE trial yet; run 'hyperscout optimize' "
                                                    "or tell a trial first",
                                                    options.storage.study));
+  }
+  if (best.empty()) {
+    throw CliError(ExitCode::kRuntime,
+                   fmt::format("study '{}' has no feasible COMPLETE trial yet: all {} broke a constraint (a value > 0 "
+                               "in their constraints); see them with 'hyperscout trials --study {}'",
+                               options.storage.study, complete.size(), options.storage.study));
   }
   if (options.format == "json") {
     if (directions.size() == 1) {

@@ -23,6 +23,7 @@ if __name__ == "__main__":
     study = hyperscout.create_study(sampler=hyperscout.samplers.GPSampler(seed=7))
     study.optimize(objective, n_trials=30)
     feasible = [t for t in study.trials if t.system_attrs["constraints"][0] <= 0.0]
-    best = min(feasible, key=lambda t: t.value)
+    # best_trial skips trials that broke a constraint: it is the best feasible one.
+    best = study.best_trial
     print(f"{len(study.trials)} trials ({len(feasible)} feasible); best feasible value {best.value:.4f}")
     print(f"best feasible parameters: {best.params}")

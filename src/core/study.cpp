@@ -358,13 +358,19 @@ FrozenTrial Study::BestTrial() const {
   if (IsMultiObjective()) {
     throw InvalidArgumentError("BestTrial is for single-objective studies; use BestTrials for the Pareto front");
   }
-  const bool minimize = directions_[0] == StudyDirection::kMinimize;
-  FrozenTrialPtr best;
-  for (const auto& trial : TrialsSnapshot({TrialState::kComplete})) {
-    if (!best || (minimize ? trial->values[0] < best->values[0] : trial->values[0] > best->values[0])) best = trial;
+  const auto complete = TrialsSnapshot({TrialState::kComplete});
+  if (complete.empty()) throw InvalidArgumentError(fmt::format("study '{}' has no COMPLETE trial yet", name_));
+  std::vector<const FrozenTrial*> trials;
+  trials.reserve(complete.size());
+  for (const auto& trial : complete) trials.push_back(trial.get());
+  const auto front = FeasibleParetoFront(trials, directions_);
+  if (front.empty()) {
+    throw InvalidArgumentError(fmt::format(
+        "study '{}' has no feasible COMPLETE trial yet: all {} broke a constraint (a value > 0 in their constraints); "
+        "run more trials, or list the trials to see the violations",
+        name_, complete.size()));
   }
-  if (!best) throw InvalidArgumentError(fmt::format("study '{}' has no COMPLETE trial yet", name_));
-  return *best;
+  return front.front();  // the earliest of the ties
 }
 
 bool Dominates(const std::vector<double>& a, const std::vector<double>& b,
@@ -379,38 +385,58 @@ bool Dominates(const std::vector<double>& a, const std::vector<double>& b,
   return strictly_better;
 }
 
-std::vector<FrozenTrial> Study::BestTrials() const {
-  auto complete = TrialsSnapshot({TrialState::kComplete});
+bool IsFeasible(const FrozenTrial& trial) {
+  const auto it = trial.system_attrs.find("constraints");
+  if (it == trial.system_attrs.end() || !it->second.is_array()) return true;
+  return std::none_of(it->second.begin(), it->second.end(),
+                      [](const Json& value) { return value.is_number() && value.get<double>() > 0.0; });
+}
+
+std::vector<FrozenTrial> FeasibleParetoFront(const std::vector<const FrozenTrial*>& trials,
+                                             const std::vector<StudyDirection>& directions) {
+  std::vector<const FrozenTrial*> candidates;
+  for (const FrozenTrial* trial : trials) {
+    if (trial->state == TrialState::kComplete && trial->values.size() == directions.size() && IsFeasible(*trial)) {
+      candidates.push_back(trial);
+    }
+  }
   // In lexicographic order of the (minimization-signed) values a trial can only be dominated by an earlier one,
   // and whoever dominates it is itself dominated by, or is, a member of the front so far (dominance is
   // transitive). So each trial is checked against the front only: O(n log n + n * front) instead of O(n^2).
-  const auto signed_values = [this](const FrozenTrial& trial) {
-    std::vector<double> out(trial.values);
-    for (size_t i = 0; i < out.size(); ++i) {
-      if (directions_[i] == StudyDirection::kMaximize) out[i] = -out[i];
-    }
-    return out;
-  };
   std::vector<std::pair<std::vector<double>, size_t>> order;
-  order.reserve(complete.size());
-  for (size_t i = 0; i < complete.size(); ++i) order.emplace_back(signed_values(*complete[i]), i);
+  order.reserve(candidates.size());
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    std::vector<double> signed_values(candidates[i]->values);
+    for (size_t k = 0; k < signed_values.size(); ++k) {
+      if (directions[k] == StudyDirection::kMaximize) signed_values[k] = -signed_values[k];
+    }
+    order.emplace_back(std::move(signed_values), i);
+  }
   std::sort(order.begin(), order.end());
-  std::vector<size_t> front;  // indices into `complete`
+  std::vector<size_t> front;  // indices into `candidates`
   for (const auto& [values, index] : order) {
     bool dominated = false;
     for (size_t member : front) {
-      if (Dominates(complete[member]->values, complete[index]->values, directions_)) {
+      if (Dominates(candidates[member]->values, candidates[index]->values, directions)) {
         dominated = true;
         break;
       }
     }
     if (!dominated) front.push_back(index);
   }
-  std::sort(front.begin(), front.end());  // trial-number order, as the snapshot
+  std::sort(front.begin(), front.end());  // the order given
   std::vector<FrozenTrial> out;
   out.reserve(front.size());
-  for (size_t index : front) out.push_back(*complete[index]);
+  for (size_t index : front) out.push_back(*candidates[index]);
   return out;
+}
+
+std::vector<FrozenTrial> Study::BestTrials() const {
+  const auto complete = TrialsSnapshot({TrialState::kComplete});
+  std::vector<const FrozenTrial*> trials;
+  trials.reserve(complete.size());
+  for (const auto& trial : complete) trials.push_back(trial.get());
+  return FeasibleParetoFront(trials, directions_);
 }
 
 void Study::SetUserAttr(const std::string& key, const Json& value) {

@@ -267,6 +267,95 @@ TEST(Study, ParetoFrontMatchesBruteForceWithTiesAndMixedDirections) {
   EXPECT_GT(expected.size(), 1u);
 }
 
+TEST(Study, BestTrialIsTheBestFeasibleOne) {
+  auto study = NewStudy(5);
+  // x in [-5, 5], value x²; constraint x >= 1 (feasible when 1 - x <= 0). The unconstrained best sits near 0.
+  study->Optimize(
+      [](Trial& t) {
+        const double x = t.SuggestFloat("x", -5, 5);
+        t.SetConstraints({1.0 - x});
+        return x * x;
+      },
+      {.n_trials = 60});
+  const auto trials = study->Trials();
+  const FrozenTrial* expected = nullptr;
+  const FrozenTrial* unconstrained = nullptr;
+  for (const auto& t : trials) {
+    if (unconstrained == nullptr || t.Value() < unconstrained->Value()) unconstrained = &t;
+    if (std::get<double>(t.Param("x")) >= 1.0 && (expected == nullptr || t.Value() < expected->Value())) expected = &t;
+  }
+  ASSERT_NE(expected, nullptr);
+  ASSERT_LT(std::get<double>(unconstrained->Param("x")), 1.0);  // the case that matters: the lowest value broke it
+  EXPECT_TRUE(IsFeasible(*expected));
+  EXPECT_FALSE(IsFeasible(*unconstrained));
+  EXPECT_EQ(study->BestTrial().number, expected->number);
+  EXPECT_EQ(study->BestValue(), expected->Value());
+  ASSERT_EQ(study->BestTrials().size(), 1u);
+  EXPECT_EQ(study->BestTrials()[0].number, expected->number);
+}
+
+TEST(Study, TrialsWithoutConstraintsCountAsFeasible) {
+  auto study = NewStudy(6);
+  Trial plain = study->Ask();
+  plain.SuggestFloat("x", 0, 1);
+  study->Tell(plain, 5.0);  // reports no constraints
+  Trial broke = study->Ask();
+  broke.SuggestFloat("x", 0, 1);
+  broke.SetConstraints({-1.0, 0.5});  // the second one is broken
+  study->Tell(broke, 1.0);
+  Trial met = study->Ask();
+  met.SuggestFloat("x", 0, 1);
+  met.SetConstraints({0.0, -2.0});  // 0 is met
+  study->Tell(met, 3.0);
+  EXPECT_EQ(study->BestTrial().number, met.number());
+  EXPECT_EQ(study->BestValue(), 3.0);
+}
+
+TEST(Study, BestTrialWithEveryTrialInfeasibleSaysSo) {
+  auto study = NewStudy(7);
+  study->Optimize(
+      [](Trial& t) {
+        t.SetConstraints({1.0 + t.SuggestFloat("x", 0, 1)});
+        return 0.0;
+      },
+      {.n_trials = 3});
+  try {
+    study->BestTrial();
+    FAIL() << "BestTrial returned a trial that broke its constraint";
+  } catch (const InvalidArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("no feasible COMPLETE trial yet: all 3 broke a constraint"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(study->BestTrials().empty());
+}
+
+TEST(Study, ParetoFrontLeavesOutInfeasibleTrials) {
+  const std::vector<StudyDirection> directions = {StudyDirection::kMinimize, StudyDirection::kMinimize};
+  auto study = NewStudy(8, directions);
+  study->Optimize(
+      [](Trial& t) {
+        const double x = t.SuggestFloat("x", 0, 1);
+        t.SetConstraints({0.5 - x});  // feasible when x >= 0.5
+        return std::vector<double>{x, (1 - x) * (1 - x)};
+      },
+      OptimizeOptions{.n_trials = 80});
+  const auto all = study->Trials();
+  std::vector<int64_t> expected;  // brute force over the feasible trials
+  for (const auto& candidate : all) {
+    if (std::get<double>(candidate.Param("x")) < 0.5) continue;
+    bool dominated = false;
+    for (const auto& other : all) {
+      dominated = dominated ||
+                  (std::get<double>(other.Param("x")) >= 0.5 && Dominates(other.values, candidate.values, directions));
+    }
+    if (!dominated) expected.push_back(candidate.number);
+  }
+  std::vector<int64_t> got;
+  for (const auto& trial : study->BestTrials()) got.push_back(trial.number);
+  EXPECT_EQ(got, expected);
+  EXPECT_GT(expected.size(), 1u);
+}
+
 TEST(Study, CreateLoadDelete) {
   auto storage = std::make_shared<MemoryStorage>();
   auto study = NewStudy(1, {StudyDirection::kMaximize}, storage);

@@ -25,6 +25,31 @@ def test_gp_sampler_with_constraints_finds_a_good_feasible_point():
     assert feasible, "no feasible trial in 25"
     # The constrained optimum is 0.18 at (0.5, 0.5); random search averages ~0.25 with this budget.
     assert min(feasible) < 0.2
+    # The study's best is the best feasible trial, not the lowest value (the unconstrained optimum is 0 at (0.8, 0.8)).
+    assert study.best_value == min(feasible)
+    assert study.best_trial.system_attrs["constraints"][0] <= 0.0
+    assert study.best_params == study.best_trial.params
+
+
+def test_best_trial_counts_only_feasible_trials():
+    study = hyperscout.create_study()
+    for value, constraints in ((0.1, [0.3]), (0.5, None), (0.2, [-1.0, 0.0]), (0.05, [-1.0, 2.0])):
+        trial = study.ask()
+        trial.suggest_float("x", 0.0, 1.0)
+        if constraints is not None:
+            trial.set_constraints(constraints)
+        study.tell(trial, value)
+    # 0.05 and 0.1 broke a constraint; a trial that reported none counts as feasible, as in Optuna.
+    assert study.best_value == 0.2
+    assert [t.value for t in study.best_trials] == [0.2]
+
+    infeasible = hyperscout.create_study()
+    trial = infeasible.ask()
+    trial.set_constraints([1.0])
+    infeasible.tell(trial, 0.0)
+    with pytest.raises(InvalidArgumentError, match="no feasible COMPLETE trial yet: all 1 broke a constraint"):
+        infeasible.best_trial
+    assert infeasible.best_trials == []
 
 
 def test_gp_sampler_same_seed_same_trials_and_bad_input():

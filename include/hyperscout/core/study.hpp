@@ -92,11 +92,13 @@ class Study {
   FrozenTrial AddTrial(const FrozenTrial& trial);
 
   // ---- results ----
-  // Throws InvalidArgumentError when no trial is COMPLETE yet or the study has several objectives.
+  // Only feasible trials count (IsFeasible: trials that reported constraints and broke one are left out).
+  // Throws InvalidArgumentError when no trial is COMPLETE yet, when every COMPLETE trial broke a constraint, or
+  // when the study has several objectives.
   FrozenTrial BestTrial() const;
   std::map<std::string, ParamValue> BestParams() const { return BestTrial().ExternalParams(); }
   double BestValue() const { return BestTrial().Value(); }
-  // The Pareto front of COMPLETE trials (the best trial's ties for a single objective).
+  // The Pareto front of the feasible COMPLETE trials (the best trial's ties for a single objective).
   std::vector<FrozenTrial> BestTrials() const;
 
   std::vector<FrozenTrial> Trials(const std::vector<TrialState>& states = {}) const;
@@ -148,5 +150,15 @@ class Study {
 // Whether `a` dominates `b` for the given directions (no worse everywhere, better somewhere).
 bool Dominates(const std::vector<double>& a, const std::vector<double>& b,
                const std::vector<StudyDirection>& directions);
+
+// Whether a trial meets its constraints: no value of its "constraints" system attribute (Trial::SetConstraints) is
+// above 0. A trial that reported no constraints counts as feasible, as in Optuna.
+bool IsFeasible(const FrozenTrial& trial);
+
+// The Pareto front of the COMPLETE, feasible trials among `trials` with one value per direction (for one
+// direction: the trials with the best value), in the order given. What Study::BestTrials returns, for callers that
+// read trials from storage themselves (the CLI).
+std::vector<FrozenTrial> FeasibleParetoFront(const std::vector<const FrozenTrial*>& trials,
+                                             const std::vector<StudyDirection>& directions);
 
 }  // namespace hyperscout
