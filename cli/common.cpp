@@ -116,6 +116,7 @@ std::vector<StudyDirection> ParseDirections(const std::string& direction, const 
 
 std::string JoinDirections(const std::vector<StudyDirection>& directions) {
   std::vector<std::string> names;
+  names.reserve(directions.size());
   for (auto d : directions) names.push_back(ToString(d));
   return fmt::format("{}", fmt::join(names, ","));
 }
@@ -246,6 +247,9 @@ Json TrialToJson(const FrozenTrial& trial, bool verbose) {
               {"user_attrs", user_attrs},
               {"datetime_start", trial.datetime_start ? Json(*trial.datetime_start) : Json(nullptr)},
               {"datetime_complete", trial.datetime_complete ? Json(*trial.datetime_complete) : Json(nullptr)}};
+  if (const auto it = trial.system_attrs.find("constraints"); it != trial.system_attrs.end()) {
+    out["constraints"] = it->second;
+  }
   if (verbose) {
     Json system_attrs = Json::object();
     for (const auto& [key, value] : trial.system_attrs) system_attrs[key] = value;

@@ -30,6 +30,18 @@ std::optional<double> JsonNumber(const Json& json) {
   return json.get<double>();
 }
 
+// A JSON array of numbers; nullopt for anything else.
+std::optional<std::vector<double>> JsonNumbers(const Json& json) {
+  if (!json.is_array()) return std::nullopt;
+  std::vector<double> out;
+  for (const auto& item : json) {
+    const auto value = JsonNumber(item);
+    if (!value) return std::nullopt;
+    out.push_back(*value);
+  }
+  return out;
+}
+
 }  // namespace
 
 ArgTemplate ArgTemplate::Parse(const std::string& arg, const Space& space) {
@@ -127,22 +139,26 @@ ParsedResult ParseResultLine(const std::string& line) {
     return out;
   }
   const Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::optional<std::vector<double>> values;
   if (json.is_object() && json.contains("value") && !json.contains("step")) {
-    if (const auto value = JsonNumber(json.at("value"))) {
-      out.values = std::vector<double>{*value};
-      return out;
+    if (const auto value = JsonNumber(json.at("value"))) values = std::vector<double>{*value};
+  } else if (json.is_object() && json.contains("values")) {
+    values = JsonNumbers(json.at("values"));
+    if (values && values->empty()) values.reset();
+  }
+  if (values) {
+    if (json.contains("constraints")) {
+      out.constraints = JsonNumbers(json.at("constraints"));
+      if (!out.constraints) {
+        out.error = fmt::format(
+            "the result's \"constraints\" is {}; print a list of numbers, e.g. {{\"value\": 0.25, \"constraints\": "
+            "[0.1, -2]}} (feasible when every value is <= 0)",
+            json.at("constraints").dump());
+        return out;
+      }
     }
-  } else if (json.is_object() && json.contains("values") && json.at("values").is_array()) {
-    std::vector<double> values;
-    for (const auto& v : json.at("values")) {
-      const auto value = JsonNumber(v);
-      if (!value) break;
-      values.push_back(*value);
-    }
-    if (!values.empty() && values.size() == json.at("values").size()) {
-      out.values = std::move(values);
-      return out;
-    }
+    out.values = std::move(values);
+    return out;
   }
   std::string shown = text.size() > 200 ? text.substr(0, 200) + "..." : text;
   out.error = fmt::format(
@@ -165,9 +181,10 @@ std::string ResolveExecutable(const std::string& command) {
   while (start <= path.size()) {
     size_t end_pos = path.find(':', start);
     if (end_pos == std::string::npos) end_pos = path.size();
-    std::string dir = path.substr(start, end_pos - start);
-    if (dir.empty()) dir = ".";
-    const std::string candidate = dir + "/" + command;
+    std::string candidate = path.substr(start, end_pos - start);
+    if (candidate.empty()) candidate = ".";
+    candidate += '/';
+    candidate += command;
     if (IsExecutableFile(candidate)) return candidate;
     start = end_pos + 1;
   }

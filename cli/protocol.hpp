@@ -40,10 +40,13 @@ struct Report {
 };
 std::optional<Report> ParseReportLine(const std::string& line);
 
-// The final line: a number, {"value": x} or {"values": [x, ...]}. Either `values` is set, or `error`
-// says why the line is not a result. NaN is returned as a value (the caller turns it into FAIL).
+// The final line: a number, {"value": x} or {"values": [x, ...]}, the JSON forms optionally with
+// "constraints": [c, ...] (feasible when every c <= 0). Either `values` is set, or `error` says why the line is
+// not a result. NaN is returned as a value (the caller turns it into FAIL); the constraints are parsed, not
+// checked (CheckConstraintValues).
 struct ParsedResult {
   std::optional<std::vector<double>> values;
+  std::optional<std::vector<double>> constraints;
   std::string error;
 };
 ParsedResult ParseResultLine(const std::string& line);

@@ -51,6 +51,7 @@ class TrialFailure : public std::runtime_error {
 template <class Specs>
 std::string RegistryNames(const Specs& specs) {
   std::vector<std::string> names;
+  names.reserve(specs.size());
   for (const auto& spec : specs) names.push_back(spec.name);
   return fmt::format("{}", fmt::join(names, ", "));
 }
@@ -110,16 +111,25 @@ std::vector<std::map<std::string, ParamValue>> ParseEnqueued(const std::vector<s
   return out;
 }
 
-std::vector<double> ParseChildResult(const ChildResult& result, size_t n_objectives) {
+// The values of the child's result; constraints it printed are stored on the trial first.
+std::vector<double> ParseChildResult(const ChildResult& result, Trial& trial) {
   const ParsedResult parsed = ParseResultLine(result.last_line);
   if (!parsed.values) throw TrialFailure(parsed.error);
   const auto& values = *parsed.values;
   for (double v : values) {
     if (std::isnan(v)) throw TrialFailure("the objective printed NaN");
   }
+  const size_t n_objectives = trial.study().directions().size();
   if (values.size() != n_objectives) {
     throw TrialFailure(fmt::format("the objective printed {} value(s) but the study has {} direction(s)", values.size(),
                                    n_objectives));
+  }
+  if (parsed.constraints) {
+    try {
+      trial.SetConstraints(*parsed.constraints);
+    } catch (const InvalidArgumentError& e) {
+      throw TrialFailure(fmt::format("the result's {}; print finite numbers", e.what()));
+    }
   }
   return values;
 }
@@ -179,7 +189,7 @@ std::vector<double> RunTrial(Trial& trial, const Space& space, const OptimizeFla
         break;
       }
       try {
-        return ParseChildResult(result, trial.study().directions().size());
+        return ParseChildResult(result, trial);
       } catch (const TrialFailure& e) {
         reason = e.what();
       }

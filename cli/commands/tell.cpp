@@ -19,6 +19,7 @@ struct TellOptions {
   std::optional<std::string> value;
   std::optional<std::string> values;
   std::optional<std::string> state;
+  std::optional<std::string> constraints;
 };
 
 double ParseNumber(const std::string& text, const char* flag) {
@@ -31,6 +32,14 @@ double ParseNumber(const std::string& text, const char* flag) {
   return value;
 }
 
+std::vector<double> ParseNumbers(const std::string& text, const char* flag) {
+  std::vector<double> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(ParseNumber(item, flag));
+  return out;
+}
+
 int RunTell(const TellOptions& options) {
   const int given = (options.value ? 1 : 0) + (options.values ? 1 : 0) + (options.state ? 1 : 0);
   if (given != 1) {
@@ -39,16 +48,24 @@ int RunTell(const TellOptions& options) {
   std::vector<double> values;
   TrialState state = TrialState::kComplete;
   if (options.value) values.push_back(ParseNumber(*options.value, "--value"));
-  if (options.values) {
-    std::stringstream in(*options.values);
-    std::string item;
-    while (std::getline(in, item, ',')) values.push_back(ParseNumber(item, "--values"));
-  }
+  if (options.values) values = ParseNumbers(*options.values, "--values");
   if (options.state) {
     state = ParseTrialState(*options.state);
     if (state != TrialState::kFail && state != TrialState::kPruned) {
       throw InvalidArgumentError(fmt::format(
           "--state {} cannot be told; use fail or pruned, or --value for a complete trial", *options.state));
+    }
+  }
+  std::optional<std::vector<double>> constraints;
+  if (options.constraints) {
+    if (state == TrialState::kFail) {
+      throw InvalidArgumentError("--constraints with --state fail: a failed trial is never ranked; drop --constraints");
+    }
+    constraints = ParseNumbers(*options.constraints, "--constraints");
+    try {
+      CheckConstraintValues(*constraints);
+    } catch (const InvalidArgumentError& e) {
+      throw InvalidArgumentError(fmt::format("--constraints: {}", e.what()));
     }
   }
   const std::string url = ResolveStorageUrl(options.storage);
@@ -58,6 +75,13 @@ int RunTell(const TellOptions& options) {
   auto study = LoadStudy(options.storage.study, storage, std::move(sampler));
   FrozenTrial finished;
   try {
+    if (constraints) {
+      // Stored before the state, as Trial::SetConstraints would from an objective; only on a trial still RUNNING,
+      // so a trial told already is left as it is (Tell reports it below).
+      const FrozenTrial running = storage->GetTrialByNumber(study_id, options.trial);
+      if (running.state == TrialState::kRunning)
+        storage->SetTrialSystemAttr(running.id, "constraints", Json(*constraints));
+    }
     finished = study->Tell(options.trial, values, state);
   } catch (const InvalidArgumentError& e) {
     throw InvalidArgumentError(fmt::format("trial {} of study '{}': {}; list trials with 'hyperscout trials'",
@@ -80,9 +104,13 @@ CommandAction SetupTell(CLI::App& app) {
   auto* value = app.add_option("--value", options->value, "The objective value (COMPLETE)");
   auto* values = app.add_option("--values", options->values, "Values for several objectives, comma-separated");
   auto* state = app.add_option("--state", options->state, "fail or pruned");
+  app.add_option("--constraints", options->constraints,
+                 "Constraint values, comma-separated; the trial is feasible when every one is <= 0");
   value->excludes(values)->excludes(state);
   values->excludes(state);
-  app.footer("Example:\n  hyperscout tell --study demo --storage sqlite:///demo.db --trial 3 --value 0.25");
+  app.footer(
+      "Examples:\n  hyperscout tell --study demo --storage sqlite:///demo.db --trial 3 --value 0.25\n"
+      "  hyperscout tell --study demo --storage sqlite:///demo.db --trial 4 --value 0.19 --constraints 0.3,-1");
   return [options] { return RunTell(*options); };
 }
 

@@ -89,7 +89,7 @@ bool Trial::ShouldPrune() {
   return study_->PruneTrial(snapshot_);
 }
 
-void Trial::SetConstraints(const std::vector<double>& values) {
+void CheckConstraintValues(const std::vector<double>& values) {
   if (values.empty()) {
     throw InvalidArgumentError("constraints: pass at least one value (a trial is feasible when every value is <= 0)");
   }
@@ -100,6 +100,10 @@ void Trial::SetConstraints(const std::vector<double>& values) {
           values[i]));
     }
   }
+}
+
+void Trial::SetConstraints(const std::vector<double>& values) {
+  CheckConstraintValues(values);
   SetSystemAttr("constraints", Json(values));
 }
 

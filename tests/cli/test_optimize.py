@@ -2,11 +2,13 @@
 import json
 import os
 import re
+import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
-from conftest import PY, log_lines, pid_alive, registry_names, write_script
+from conftest import BIN, PY, log_lines, pid_alive, registry_names, write_script
 
 QUADRATIC = "import sys; x = float(sys.argv[1]); print((x - 2) ** 2)"
 
@@ -210,3 +212,55 @@ condition = { opt = "sgd" }
     momentum = json.loads(params)["momentum"]
     assert 0.1 <= momentum <= 0.9
     assert arg.startswith("m=") and float(arg[2:]) == momentum
+
+
+@pytest.mark.sqlite
+def test_objective_reports_constraints_and_best_is_the_best_feasible_trial(hs, db):
+    # value (x - 2)², feasible when x <= 1: the unconstrained optimum x = 2 breaks the constraint.
+    code = "import sys, json; x = float(sys.argv[1]); print(json.dumps(dict(value=(x - 2) ** 2, constraints=[x - 1])))"
+    proc = hs.run("optimize", "--storage", db, "--study", "c", "--sampler", "random", "--seed", "4",
+                  "--param", "x=float:-5:5", "--n-trials", "30", "--", PY, "-c", code, "{x}", check=0)
+    trials = hs.trials(db, "c")
+    assert all(t["state"] == "COMPLETE" for t in trials)
+    for t in trials:
+        assert t["constraints"] == [pytest.approx(t["params"]["x"] - 1)]
+        assert t["system_attrs"]["constraints"] == t["constraints"]
+    feasible = [t for t in trials if t["params"]["x"] <= 1]
+    expected = min(feasible, key=lambda t: t["values"][0])
+    assert min(trials, key=lambda t: t["values"][0])["params"]["x"] > 1  # the lowest value broke the constraint
+    best = hs.json("best", "--storage", db, "--study", "c", "--format", "json")
+    assert best["number"] == expected["number"]
+    assert f"best trial {expected['number']} " in proc.stderr
+    row = hs.json("studies", "--storage", db, "--format", "json")[0]
+    assert row["best_value"] == expected["values"][0]
+
+
+@pytest.mark.parametrize(
+    "result, reason",
+    [
+        ('{"value": 1, "constraints": "small"}', 'the result\'s "constraints" is "small"; print a list of numbers'),
+        ('{"value": 1, "constraints": []}', "the result's constraints: pass at least one value"),
+    ],
+)
+def test_bad_constraints_fail_the_trial(hs, result, reason):
+    proc = hs.run("optimize", "--storage", "memory://", "--sampler", "random", "--param", "x=int:0:3",
+                  "--n-trials", "2", "--", PY, "-c", f"print({result!r})".replace("{", "{{").replace("}", "}}"),
+                  check=0)
+    fails = log_lines(proc.stderr, "FAIL")
+    assert [n for n, _ in fails] == [0, 1]
+    assert all(reason in rest for _, rest in fails), proc.stderr
+
+
+@pytest.mark.sqlite
+def test_constrained_shell_example(hs, tmp_path):
+    example = Path(__file__).resolve().parents[2] / "examples" / "shell" / "constrained.sh"
+    proc = subprocess.run(["bash", str(example), str(BIN), "12"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    trials = hs.trials(f"sqlite:///{tmp_path}/constrained-run/hyperscout.db", "constrained")
+    assert len(trials) == 12
+    feasible = [t for t in trials if t["state"] == "COMPLETE" and t["constraints"][0] <= 0]
+    best = min(feasible, key=lambda t: t["values"][0])
+    # The table's first row after the header is that trial.
+    table = proc.stdout.split("best trial that fits in 600 MiB")[1].splitlines()
+    assert table[2].split()[0] == str(best["number"]), proc.stdout

@@ -33,6 +33,46 @@ def test_ask_tell_loop(hs, db):
     assert best["values"][0] == min(t["values"][0] for t in trials[:4])
 
 
+def test_tell_with_constraints_and_best(hs, db):
+    hs.run("create-study", "--storage", db, "--study", "ct", "--param", "x=float:0:1", check=0)
+    numbers = []
+    for value, constraints in ((0.1, "0.5"), (0.4, "-1,0"), (0.3, "-0.5,2")):
+        number = hs.json("ask", "--storage", db, "--study", "ct")["number"]
+        numbers.append(number)
+        told = hs.json("tell", "--storage", db, "--study", "ct", "--trial", number, "--value", value,
+                       "--constraints", constraints)
+        assert told == {"number": number, "state": "COMPLETE"}
+    trials = hs.trials(db, "ct")
+    assert [t["constraints"] for t in trials] == [[0.5], [-1.0, 0.0], [-0.5, 2.0]]
+    # 0.1 and 0.3 broke a constraint; 0.4 met both (0 counts as met).
+    assert hs.json("best", "--storage", db, "--study", "ct", "--format", "json")["number"] == numbers[1]
+
+    number = hs.json("ask", "--storage", db, "--study", "ct")["number"]
+    for flags, message in (
+        (["--value", "1", "--constraints", "0.1,x"], "--constraints 'x' is not a number"),
+        (["--value", "1", "--constraints", "nan"], "--constraints: constraints: value 0 is nan"),
+        (["--state", "fail", "--constraints", "1"], "a failed trial is never ranked; drop --constraints"),
+    ):
+        proc = hs.run("tell", "--storage", db, "--study", "ct", "--trial", number, *flags)
+        assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert hs.trials(db, "ct")[-1]["state"] == "RUNNING"  # nothing was stored
+    # A trial told already keeps its constraints: tell fails and changes nothing.
+    proc = hs.run("tell", "--storage", db, "--study", "ct", "--trial", numbers[0], "--value", "0", "--constraints", "-9")
+    assert proc.returncode != 0 and "already" in proc.stderr
+    assert hs.trials(db, "ct")[0]["constraints"] == [0.5]
+
+
+def test_best_says_when_every_trial_broke_a_constraint(hs, db):
+    hs.run("create-study", "--storage", db, "--study", "inf", "--param", "x=float:0:1", check=0)
+    number = hs.json("ask", "--storage", db, "--study", "inf")["number"]
+    hs.run("tell", "--storage", db, "--study", "inf", "--trial", number, "--value", "0.2", "--constraints", "3",
+           check=0)
+    proc = hs.run("best", "--storage", db, "--study", "inf")
+    assert proc.returncode == 1
+    assert "no feasible COMPLETE trial yet: all 1 broke a constraint" in proc.stderr
+    assert "hyperscout trials --study inf" in proc.stderr
+
+
 def test_ask_is_reproducible_with_seed(hs, tmp_path):
     a = [hs.json("ask", "--storage", f"sqlite:///{tmp_path}/a.db", "--param", "x=float:0:1", "--sampler", "random",
                  "--seed", "11") for _ in range(3)]

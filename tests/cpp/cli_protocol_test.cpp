@@ -39,6 +39,27 @@ TEST(CliProtocol, ResultLines) {
   EXPECT_FALSE(ParseResultLine("{\"values\": [1, \"x\"]}").values);
   EXPECT_FALSE(ParseResultLine("{\"values\": []}").values);
   EXPECT_NE(ParseResultLine("").error.find("nothing"), std::string::npos);
+  EXPECT_FALSE(ParseResultLine("0.25").constraints);
+}
+
+TEST(CliProtocol, ResultLinesWithConstraints) {
+  const ParsedResult one = ParseResultLine(R"({"value": 0.5, "constraints": [0.25, -2]})");
+  EXPECT_EQ(*one.values, std::vector<double>{0.5});
+  EXPECT_EQ(*one.constraints, (std::vector<double>{0.25, -2.0}));
+  const ParsedResult two = ParseResultLine(R"({"values": [1, 2], "constraints": [0]})");
+  EXPECT_EQ(*two.values, (std::vector<double>{1.0, 2.0}));
+  EXPECT_EQ(*two.constraints, std::vector<double>{0.0});
+  EXPECT_FALSE(ParseResultLine(R"({"value": 0.5})").constraints);
+  // Parsed, not judged: an empty list reaches CheckConstraintValues, which the caller runs.
+  EXPECT_TRUE(ParseResultLine(R"({"value": 0.5, "constraints": []})").constraints->empty());
+  // Anything but a list of numbers is no result, and the message shows the field and the form that works.
+  for (const char* line : {R"({"value": 0.5, "constraints": 0.3})", R"({"value": 0.5, "constraints": [0.1, "x"]})",
+                           R"({"value": 0.5, "constraints": null})"}) {
+    const ParsedResult bad = ParseResultLine(line);
+    EXPECT_FALSE(bad.values) << line;
+    EXPECT_NE(bad.error.find("the result's \"constraints\" is "), std::string::npos) << bad.error;
+    EXPECT_NE(bad.error.find("print a list of numbers"), std::string::npos) << bad.error;
+  }
 }
 
 TEST(CliProtocol, ReportLines) {

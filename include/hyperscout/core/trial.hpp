@@ -60,4 +60,8 @@ class Trial {
   SearchSpace relative_space_;
 };
 
+// What Trial::SetConstraints accepts, for callers that store constraints another way (the CLI's tell and its
+// objective protocol): at least one value, every one finite. Throws InvalidArgumentError naming the problem.
+void CheckConstraintValues(const std::vector<double>& values);
+
 }  // namespace hyperscout
