@@ -63,7 +63,7 @@ int RunTell(const TellOptions& options) {
     }
     constraints = ParseNumbers(*options.constraints, "--constraints");
     try {
-      CheckConstraintValues(*constraints);
+      CheckConstraintValues(*constraints);  // before the storage is opened
     } catch (const InvalidArgumentError& e) {
       throw InvalidArgumentError(fmt::format("--constraints: {}", e.what()));
     }
@@ -75,14 +75,7 @@ int RunTell(const TellOptions& options) {
   auto study = LoadStudy(options.storage.study, storage, std::move(sampler));
   FrozenTrial finished;
   try {
-    if (constraints) {
-      // Stored before the state, as Trial::SetConstraints would from an objective; only on a trial still RUNNING,
-      // so a trial told already is left as it is (Tell reports it below).
-      const FrozenTrial running = storage->GetTrialByNumber(study_id, options.trial);
-      if (running.state == TrialState::kRunning)
-        storage->SetTrialSystemAttr(running.id, "constraints", Json(*constraints));
-    }
-    finished = study->Tell(options.trial, values, state);
+    finished = study->Tell(options.trial, values, state, constraints);
   } catch (const InvalidArgumentError& e) {
     throw InvalidArgumentError(fmt::format("trial {} of study '{}': {}; list trials with 'hyperscout trials'",
                                            options.trial, options.storage.study, e.what()));

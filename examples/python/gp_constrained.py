@@ -1,7 +1,8 @@
 """GP Bayesian optimization with a constraint: a small budget on a smooth objective, where the
 unconstrained optimum breaks a limit the objective can only report after the fact (here: a "memory"
 budget). Trials report constraint values with trial.set_constraints; a trial is feasible when every
-value is <= 0, and GPSampler steers towards points likely to be feasible.
+value is <= 0, and GPSampler steers towards points likely to be feasible. Code ported from Optuna can pass
+GPSampler(constraints_func=...) instead, a function of the finished trial (docs/python.md, "Constraints").
 
 Run:  python examples/python/gp_constrained.py
 """

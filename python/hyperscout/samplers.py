@@ -12,7 +12,8 @@ with the GIL held; values are *external* values (what ``suggest_*`` returns).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence
+import inspect
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Sequence
 
 from hyperscout import _core
 from hyperscout._options import build_classes
@@ -90,6 +91,62 @@ _CLASS_NAMES = {
     "cmaes": "CmaEsSampler",
 }
 _CLASSES = build_classes(_core.sampler_specs(), _CLASS_NAMES, BaseSampler, __name__, _make, with_seed=True)
+
+_CONSTRAINTS_FUNC_DOC = (
+    "constraints_func : callable, optional\n"
+    "    Optuna's ``constraints_func``: called with each trial (a FrozenTrial, before its state and values are\n"
+    "    stored) that ends COMPLETE or PRUNED, returns its constraint values (feasible when every one is <= 0),\n"
+    "    which are stored as ``trial.set_constraints`` stores them. An exception it raises fails the trial in\n"
+    "    ``optimize``; in ``tell`` it propagates and the trial stays RUNNING."
+)
+
+
+def _add_constraints_func(cls: type) -> None:
+    """Gives a built-in sampler that models constraints Optuna's ``constraints_func`` keyword; the study calls it
+    (Study.optimize and Study.tell) and hands the values to the C++ study."""
+    generated_init = cls.__init__
+
+    def __init__(self, *args: Any, constraints_func: Optional[Callable[[FrozenTrial], Sequence[float]]] = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        if constraints_func is not None and not callable(constraints_func):
+            raise TypeError(f"constraints_func must be callable (FrozenTrial -> constraint values), "
+                            f"got {type(constraints_func).__name__}")  # fmt: skip
+        generated_init(self, *args, **kwargs)
+        self.constraints_func = constraints_func
+        if constraints_func is not None:
+            self._hs_options["constraints_func"] = constraints_func
+
+    parameters = list(inspect.signature(generated_init).parameters.values())
+    parameters.append(inspect.Parameter("constraints_func", inspect.Parameter.KEYWORD_ONLY, default=None))
+    __init__.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    doc = (generated_init.__doc__ or "") + "\n" + _CONSTRAINTS_FUNC_DOC
+    __init__.__doc__ = doc
+    cls.__init__ = __init__  # type: ignore[misc]
+    cls.__doc__ = doc
+    cls.__signature__ = inspect.Signature(parameters[1:])  # type: ignore[attr-defined]
+
+
+def _refuse_constraints_func(cls: type) -> None:
+    """Optuna's TPESampler (and others) take ``constraints_func``; these samplers do not model constraints, so
+    code ported from Optuna is told which ones do instead of getting a bare TypeError."""
+    generated_init = cls.__init__
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "constraints_func" in kwargs:
+            raise TypeError(f"{cls.__name__} takes no constraints_func: it does not model constraints; use GPSampler "
+                            f"or AutoSampler, which do")  # fmt: skip
+        generated_init(self, *args, **kwargs)
+
+    __init__.__signature__ = inspect.signature(generated_init)  # type: ignore[attr-defined]
+    __init__.__doc__ = generated_init.__doc__
+    cls.__init__ = __init__  # type: ignore[misc]
+
+
+for _name, _cls in _CLASSES.items():
+    if _name in ("GPSampler", "AutoSampler"):  # the samplers that model constraints
+        _add_constraints_func(_cls)
+    else:
+        _refuse_constraints_func(_cls)
 globals().update(_CLASSES)
 AutoSampler: Any = _CLASSES["AutoSampler"]
 RandomSampler: Any = _CLASSES["RandomSampler"]

@@ -124,13 +124,25 @@ class Study:
             if bar is not None:
                 callback_list.append(lambda study, trial: bar.update(1))
 
+        constraints_func = self._constraints_func()
+
         def run_trial(core_trial: _core.Trial) -> Any:
             # core_trial lives on a C++ stack frame that ends with this trial. A Trial that the
             # objective kept (more references than this frame's and getrefcount's own) is switched to
             # a snapshot so it stays readable; the usual, unkept one is simply dropped.
             trial = Trial(self, core_trial)
             try:
-                return func(trial)
+                if constraints_func is None:
+                    return func(trial)
+                # The sampler's constraints_func (Optuna's) for trials that end COMPLETE or PRUNED; one that
+                # raises fails the trial as the objective would.
+                try:
+                    result = func(trial)
+                except _exceptions().TrialPruned:
+                    trial.set_constraints(constraints_func(core_trial.snapshot))
+                    raise
+                trial.set_constraints(constraints_func(core_trial.snapshot))
+                return result
             finally:
                 if sys.getrefcount(trial) > 2:
                     trial._finish()
@@ -166,8 +178,14 @@ class Study:
             value_list = [float(v) for v in values]
         else:
             value_list = [float(values)]
+        constraints = None
+        constraints_func = self._constraints_func()
+        if constraints_func is not None and state in (TrialState.COMPLETE, TrialState.PRUNED):
+            snapshot = trial._core.snapshot if isinstance(trial, Trial) else self._trial_by_number(number)
+            if not snapshot.state.is_finished():  # a finished trial is reported by the tell below
+                constraints = [float(v) for v in constraints_func(snapshot)]
         try:
-            return self._core.tell(number, value_list, state)
+            return self._core.tell(number, value_list, state, constraints)
         except _exceptions().UpdateFinishedTrialError:
             if not skip_if_finished:
                 raise
@@ -227,6 +245,10 @@ class Study:
         """Trials ordered by number, optionally only those in ``states``. FrozenTrials are immutable
         snapshots, so ``deepcopy`` has no effect."""
         return self._core.trials(list(states) if states is not None else [])
+
+    def _constraints_func(self) -> Optional[Callable[[FrozenTrial], Sequence[float]]]:
+        """The sampler's ``constraints_func`` (GPSampler and AutoSampler take one), or None."""
+        return getattr(self.sampler, "constraints_func", None)
 
     def _trial_by_number(self, number: int) -> FrozenTrial:
         for t in self.trials:

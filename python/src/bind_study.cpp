@@ -226,11 +226,12 @@ void BindStudy(nb::module_& m) {
           nb::arg("fixed_distributions").none() = nb::none(), nb::keep_alive<0, 1>())
       .def(
           "tell",
-          [](Study& study, int64_t number, const std::vector<double>& values, TrialState state) {
+          [](Study& study, int64_t number, const std::vector<double>& values, TrialState state,
+             const std::optional<std::vector<double>>& constraints) {
             nb::gil_scoped_release release;
-            return study.Tell(number, values, state);
+            return study.Tell(number, values, state, constraints);
           },
-          nb::arg("number"), nb::arg("values"), nb::arg("state"))
+          nb::arg("number"), nb::arg("values"), nb::arg("state"), nb::arg("constraints").none() = nb::none())
       .def("optimize", &RunOptimize, nb::arg("run_trial"), nb::arg("n_trials").none(), nb::arg("timeout").none(),
            nb::arg("n_jobs"), nb::arg("callbacks"), nb::arg("catch_types").none())
       .def("stop", &Study::Stop)

@@ -75,6 +75,7 @@ std::unique_ptr<Study> Study::Create(StudyOptions options) {
     const auto stored = options.storage->GetStudyDirections(study_id);
     if (stored != options.directions) {
       std::vector<std::string> names;
+      names.reserve(stored.size());
       for (auto d : stored) names.push_back(ToString(d));
       throw InvalidArgumentError(fmt::format("study '{}' exists with direction(s) {}; pass the same directions",
                                              options.study_name, fmt::join(names, ",")));
@@ -164,7 +165,8 @@ bool Study::PruneTrial(const FrozenTrial& trial) {
   return pruner_->Prune(*this, trial);
 }
 
-FrozenTrial Study::Tell(int64_t trial_number, const std::vector<double>& values, TrialState state) {
+FrozenTrial Study::Tell(int64_t trial_number, const std::vector<double>& values, TrialState state,
+                        const std::optional<std::vector<double>>& constraints) {
   FrozenTrial trial = storage_->GetTrialByNumber(study_id_, trial_number);
   if (IsFinished(trial.state)) {
     throw UpdateFinishedTrialError(fmt::format("trial {} is already {}; a finished trial cannot be told again",
@@ -176,6 +178,13 @@ FrozenTrial Study::Tell(int64_t trial_number, const std::vector<double>& values,
   }
   if (!IsFinished(state)) {
     throw InvalidArgumentError(fmt::format("tell needs complete, pruned or fail, got {}", ToString(state)));
+  }
+  if (constraints) {
+    if (state == TrialState::kFail) {
+      throw InvalidArgumentError("constraints with state FAIL: a failed trial is never ranked; drop the constraints");
+    }
+    CheckConstraintValues(*constraints);
+    storage_->SetTrialSystemAttr(trial.id, "constraints", Json(*constraints));
   }
   std::vector<double> stored_values = values;
   std::string fail_reason;

@@ -356,6 +356,31 @@ TEST(Study, ParetoFrontLeavesOutInfeasibleTrials) {
   EXPECT_GT(expected.size(), 1u);
 }
 
+TEST(Study, TellStoresConstraintsOrNothing) {
+  auto study = NewStudy(9);
+  Trial a = study->Ask();
+  a.SuggestFloat("x", 0, 1);
+  const FrozenTrial told = study->Tell(a.number(), {0.5}, TrialState::kComplete, std::vector<double>{0.2, -1.0});
+  EXPECT_EQ(told.system_attrs.at("constraints"), Json({0.2, -1.0}));
+  EXPECT_FALSE(IsFeasible(told));
+  // A told trial keeps what it had: the state check comes before anything is written.
+  EXPECT_THROW(study->Tell(a.number(), {0.1}, TrialState::kComplete, std::vector<double>{-5.0}),
+               UpdateFinishedTrialError);
+  EXPECT_EQ(study->Trials()[0].system_attrs.at("constraints"), Json({0.2, -1.0}));
+
+  Trial b = study->Ask();
+  b.SuggestFloat("x", 0, 1);
+  EXPECT_THROW(study->Tell(b.number(), {}, TrialState::kFail, std::vector<double>{1.0}), InvalidArgumentError);
+  EXPECT_THROW(study->Tell(b.number(), {0.3}, TrialState::kComplete, std::vector<double>{}), InvalidArgumentError);
+  EXPECT_THROW(study->Tell(b.number(), {0.3}, TrialState::kComplete, std::vector<double>{NAN}), InvalidArgumentError);
+  const FrozenTrial still = study->Trials()[1];
+  EXPECT_EQ(still.state, TrialState::kRunning);
+  EXPECT_EQ(still.system_attrs.count("constraints"), 0u);
+  const FrozenTrial pruned = study->Tell(b.number(), {}, TrialState::kPruned, std::vector<double>{-0.5});
+  EXPECT_EQ(pruned.state, TrialState::kPruned);
+  EXPECT_EQ(pruned.system_attrs.at("constraints"), Json({-0.5}));
+}
+
 TEST(Study, CreateLoadDelete) {
   auto storage = std::make_shared<MemoryStorage>();
   auto study = NewStudy(1, {StudyDirection::kMaximize}, storage);

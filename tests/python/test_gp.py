@@ -1,4 +1,6 @@
-"""GPSampler through the Python package: options, constraints via trial.set_constraints, reproducibility."""
+"""GPSampler through the Python package: options, constraints via trial.set_constraints or constraints_func,
+reproducibility."""
+import inspect
 import math
 
 import pytest
@@ -136,3 +138,82 @@ def test_gp_sampler_input_warping_option():
     for bad in ("yes", True):
         with pytest.raises(InvalidArgumentError, match="input_warping"):
             GPSampler(input_warping=bad)
+
+
+def test_constraints_func_stores_what_set_constraints_would():
+    # Optuna's way: the sampler's constraints_func reads the finished trial. Same seed, same trials as the objective
+    # calling set_constraints itself.
+    def plain(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        y = trial.suggest_float("y", 0.0, 1.0)
+        trial.set_user_attr("sum", x + y)
+        return (x - 0.8) ** 2 + (y - 0.8) ** 2
+
+    by_func = hyperscout.create_study(
+        sampler=GPSampler(seed=2, n_startup_trials=5, constraints_func=lambda t: [t.user_attrs["sum"] - 1.0])
+    )
+    by_func.optimize(plain, n_trials=15)
+    by_objective = hyperscout.create_study(sampler=GPSampler(seed=2, n_startup_trials=5))
+    by_objective.optimize(constrained, n_trials=15)
+    assert [t.params for t in by_func.trials] == [t.params for t in by_objective.trials]
+    assert [t.system_attrs["constraints"] for t in by_func.trials] == [
+        t.system_attrs["constraints"] for t in by_objective.trials
+    ]
+    assert by_func.best_trial.number == by_objective.best_trial.number
+
+
+def test_constraints_func_in_tell_for_complete_and_pruned_trials_only():
+    seen = []
+
+    def constraints(frozen):
+        seen.append((frozen.number, frozen.state))
+        return [frozen.params["x"] - 0.5]
+
+    study = hyperscout.create_study(sampler=hyperscout.samplers.AutoSampler(seed=1, constraints_func=constraints))
+    states = [hyperscout.trial.TrialState.COMPLETE, hyperscout.trial.TrialState.PRUNED,
+              hyperscout.trial.TrialState.FAIL]  # fmt: skip
+    for i, state in enumerate(states):
+        trial = study.ask()
+        trial.suggest_float("x", 0.0, 1.0)
+        if i == 0:
+            study.tell(trial.number, 0.3)  # by number: the stored trial is read
+        else:
+            study.tell(trial, state=state)
+    stored = study.trials
+    assert [n for n, _ in seen] == [0, 1]  # FAIL is never ranked: not asked
+    assert all(state == hyperscout.trial.TrialState.RUNNING for _, state in seen)  # read before the state is stored
+    assert [t.system_attrs.get("constraints") for t in stored] == [
+        [pytest.approx(stored[0].params["x"] - 0.5)],
+        [pytest.approx(stored[1].params["x"] - 0.5)],
+        None,
+    ]
+
+
+def test_constraints_func_that_raises():
+    def broken(frozen):
+        raise RuntimeError("no memory figure")
+
+    study = hyperscout.create_study(sampler=GPSampler(seed=1, constraints_func=broken))
+    trial = study.ask()
+    trial.suggest_float("x", 0.0, 1.0)
+    with pytest.raises(RuntimeError, match="no memory figure"):
+        study.tell(trial, 0.5)
+    assert study.trials[0].state == hyperscout.trial.TrialState.RUNNING  # nothing stored: tell again once fixed
+    # In optimize it fails the trial, as an exception in the objective would, and propagates.
+    with pytest.raises(RuntimeError, match="no memory figure"):
+        study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=3)
+    assert study.trials[1].state == hyperscout.trial.TrialState.FAIL
+    # Returned values are checked as set_constraints checks them.
+    bad = hyperscout.create_study(sampler=GPSampler(seed=1, constraints_func=lambda t: [math.nan]))
+    bad.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2, catch=(InvalidArgumentError,))
+    assert [t.state for t in bad.trials] == [hyperscout.trial.TrialState.FAIL] * 2
+
+
+def test_constraints_func_is_for_samplers_that_model_constraints():
+    with pytest.raises(TypeError, match="TPESampler takes no constraints_func: it does not model constraints; use "
+                                        "GPSampler or AutoSampler"):  # fmt: skip
+        hyperscout.samplers.TPESampler(constraints_func=lambda t: [0.0])
+    with pytest.raises(TypeError, match="constraints_func must be callable"):
+        GPSampler(constraints_func=[0.0])
+    assert "constraints_func" in str(inspect.signature(GPSampler))
+    assert "constraints_func" in GPSampler.__doc__

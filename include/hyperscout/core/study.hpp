@@ -70,8 +70,11 @@ class Study {
   // `fixed_distributions` are suggested right away.
   Trial Ask(const SearchSpace& fixed_distributions = {});
   // Finishes a trial. COMPLETE needs one finite value per direction; a NaN or missing value turns the
-  // trial into FAIL (returned) rather than throwing, like a crashed objective.
-  FrozenTrial Tell(int64_t trial_number, const std::vector<double>& values, TrialState state = TrialState::kComplete);
+  // trial into FAIL (returned) rather than throwing, like a crashed objective. `constraints`, with a COMPLETE
+  // or PRUNED state, are stored first as Trial::SetConstraints stores them (for a trial told from outside its
+  // objective: the CLI's tell, Python's constraints_func); they are checked before anything is written.
+  FrozenTrial Tell(int64_t trial_number, const std::vector<double>& values, TrialState state = TrialState::kComplete,
+                   const std::optional<std::vector<double>>& constraints = std::nullopt);
   FrozenTrial Tell(const Trial& trial, double value) { return Tell(trial.number(), {value}); }
   FrozenTrial Tell(const Trial& trial, TrialState state) { return Tell(trial.number(), {}, state); }
 
