@@ -133,8 +133,8 @@ def _refuse_constraints_func(cls: type) -> None:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if "constraints_func" in kwargs:
-            raise TypeError(f"{cls.__name__} takes no constraints_func: it does not model constraints; use GPSampler "
-                            f"or AutoSampler, which do")  # fmt: skip
+            raise TypeError(f"{cls.__name__} takes no constraints_func: it does not model constraints; use GPSampler, "
+                            f"TPESampler or AutoSampler, which do")  # fmt: skip
         generated_init(self, *args, **kwargs)
 
     __init__.__signature__ = inspect.signature(generated_init)  # type: ignore[attr-defined]
@@ -143,7 +143,7 @@ def _refuse_constraints_func(cls: type) -> None:
 
 
 for _name, _cls in _CLASSES.items():
-    if _name in ("GPSampler", "AutoSampler"):  # the samplers that model constraints
+    if _name in ("GPSampler", "TPESampler", "AutoSampler"):  # the samplers that model constraints
         _add_constraints_func(_cls)
     else:
         _refuse_constraints_func(_cls)

@@ -247,7 +247,7 @@ class Study:
         return self._core.trials(list(states) if states is not None else [])
 
     def _constraints_func(self) -> Optional[Callable[[FrozenTrial], Sequence[float]]]:
-        """The sampler's ``constraints_func`` (GPSampler and AutoSampler take one), or None."""
+        """The sampler's ``constraints_func`` (GPSampler, TPESampler and AutoSampler take one), or None."""
         return getattr(self.sampler, "constraints_func", None)
 
     def _trial_by_number(self, number: int) -> FrozenTrial:

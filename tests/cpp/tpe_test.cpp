@@ -239,6 +239,85 @@ TEST(TpeSplit, TiesAtTheBoundaryShareTheBelowPlaces) {
   EXPECT_EQ(pruned_history.Below(2), (std::vector<double>{1.0, 1.0 / 3, 1.0 / 3, 1.0 / 3}));
 }
 
+TEST(TpeSplit, WithConstraintsFeasibleTrialsComeFirstThenTheLeastViolating) {
+  auto study = NewStudy(Tpe(1));
+  // (value, constraints); an empty list stands for a trial that reported none.
+  const std::vector<std::pair<double, std::vector<double>>> trials = {
+      {0.1, {0.5}},         // 0: best value, violation 0.5
+      {0.9, {-1.0}},        // 1: feasible
+      {0.4, {0.0, -2.0}},   // 2: feasible (0 is met)
+      {0.2, {}},            // 3: no constraints: ranks after every violation
+      {0.3, {0.2, 0.1}},    // 4: violation 0.3
+      {0.05, {3.0, -1.0}},  // 5: violation 3
+  };
+  for (const auto& [value, constraints] : trials) {
+    Trial t = study->Ask();
+    t.SuggestFloat("x", 0, 1);
+    if (!constraints.empty()) t.SetConstraints(constraints);
+    study->Tell(t, value);
+  }
+  tpe::History history;
+  history.Refresh(*study, -1);
+  EXPECT_EQ(history.Below(1), (std::vector<double>{0, 0, 1, 0, 0, 0}));  // the best feasible, not the best value
+  EXPECT_EQ(history.Below(2), (std::vector<double>{0, 1, 1, 0, 0, 0}));
+  EXPECT_EQ(history.Below(3), (std::vector<double>{0, 1, 1, 0, 1, 0}));  // then the least violation (0.3)
+  EXPECT_EQ(history.Below(5), (std::vector<double>{1, 1, 1, 0, 1, 1}));
+  EXPECT_EQ(history.Below(6), (std::vector<double>{1, 1, 1, 1, 1, 1}));
+  EXPECT_EQ(tpe::Violation(study->Trials()[4]), 0.30000000000000004);
+  EXPECT_TRUE(std::isinf(tpe::Violation(study->Trials()[3])));
+
+  // Without any constraints the split is by value alone, as before.
+  auto plain = NewStudy(Tpe(1));
+  for (const auto& [value, constraints] : trials) {
+    Trial t = plain->Ask();
+    t.SuggestFloat("x", 0, 1);
+    plain->Tell(t, value);
+  }
+  tpe::History plain_history;
+  plain_history.Refresh(*plain, -1);
+  EXPECT_EQ(plain_history.Below(2), (std::vector<double>{1, 0, 0, 0, 0, 1}));
+}
+
+TEST(Tpe, ConstraintsKeepTheSearchFeasible) {
+  // min (x - 0.8)² + (y - 0.8)² subject to x + y <= 1: the unconstrained optimum breaks the constraint. Told the
+  // constraint, TPE keeps most of its suggestions feasible and finds a better feasible point than when it is not.
+  auto run = [](uint64_t seed, bool report) {
+    auto study = NewStudy(Tpe(seed));
+    study->Optimize(
+        [report](Trial& t) {
+          const double x = t.SuggestFloat("x", 0, 1);
+          const double y = t.SuggestFloat("y", 0, 1);
+          t.SetUserAttr("c", x + y - 1.0);
+          if (report) t.SetConstraints({x + y - 1.0});
+          return (x - 0.8) * (x - 0.8) + (y - 0.8) * (y - 0.8);
+        },
+        {.n_trials = 60});
+    int feasible_late = 0;
+    double best_feasible = INFINITY;
+    for (const auto& t : study->Trials()) {
+      const bool feasible = t.user_attrs.at("c").get<double>() <= 0.0;
+      if (feasible) best_feasible = std::min(best_feasible, t.Value());
+      if (feasible && t.number >= 20) ++feasible_late;
+    }
+    return std::make_pair(feasible_late, best_feasible);
+  };
+  int told_feasible = 0;
+  int blind_feasible = 0;
+  double told_best = 0.0;
+  double blind_best = 0.0;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const auto [told_late, told_value] = run(seed, true);
+    const auto [blind_late, blind_value] = run(seed, false);
+    told_feasible += told_late;
+    blind_feasible += blind_late;
+    told_best += told_value;
+    blind_best += blind_value;
+  }
+  EXPECT_GT(told_feasible, 2 * blind_feasible) << told_feasible << " vs " << blind_feasible << " of 160";
+  EXPECT_GT(told_feasible, 80) << "of 160 suggestions after the start-up";
+  EXPECT_LT(told_best, blind_best);
+}
+
 TEST(Tpe, PlateauOfTiedTrialsDoesNotHoldTheSearch) {
   // Regression test for a stall on decision-tree tasks: most settings there grow the same depth-1 tree, so the
   // history fills with trials of exactly one value, the best one seen. When the "below" set was an arbitrary

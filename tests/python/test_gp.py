@@ -210,9 +210,14 @@ def test_constraints_func_that_raises():
 
 
 def test_constraints_func_is_for_samplers_that_model_constraints():
-    with pytest.raises(TypeError, match="TPESampler takes no constraints_func: it does not model constraints; use "
-                                        "GPSampler or AutoSampler"):  # fmt: skip
-        hyperscout.samplers.TPESampler(constraints_func=lambda t: [0.0])
+    with pytest.raises(TypeError, match="CmaEsSampler takes no constraints_func: it does not model constraints; use "
+                                        "GPSampler, TPESampler or AutoSampler"):  # fmt: skip
+        hyperscout.samplers.CmaEsSampler(constraints_func=lambda t: [0.0])
+    tpe = hyperscout.create_study(
+        sampler=hyperscout.samplers.TPESampler(seed=1, constraints_func=lambda t: [t.params["x"] - 0.5])
+    )
+    tpe.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=5)
+    assert [t.system_attrs["constraints"] for t in tpe.trials] == [[t.params["x"] - 0.5] for t in tpe.trials]
     with pytest.raises(TypeError, match="constraints_func must be callable"):
         GPSampler(constraints_func=[0.0])
     assert "constraints_func" in str(inspect.signature(GPSampler))

@@ -41,6 +41,16 @@ void ShareBelow(const std::vector<Entry>& ranked, size_t places, Same same, std:
 
 }  // namespace
 
+double Violation(const FrozenTrial& trial) {
+  const auto it = trial.system_attrs.find("constraints");
+  if (it == trial.system_attrs.end() || !it->second.is_array()) return std::numeric_limits<double>::infinity();
+  double total = 0.0;
+  for (const auto& value : it->second) {
+    if (value.is_number()) total += std::max(value.get<double>(), 0.0);
+  }
+  return total;
+}
+
 double Encode(const Distribution& target, const Distribution& source, double internal) {
   if (!SameKind(target, source)) return kNaN;
   if (const auto* t = std::get_if<CategoricalDistribution>(&target)) {
@@ -159,10 +169,24 @@ const std::vector<double>& History::Below(int64_t n_below) {
 
 void History::ComputeBelow(int64_t n_below) {
   below_.assign(by_number_.size(), 0.0);
+  // With constraints (some finished trial reported them), trials that broke one, or reported none, rank after all
+  // feasible ones, by their total violation: Optuna's constrained TPE split (Watanabe 2023, arXiv:2304.11127,
+  // section 3.7; the same order as Deb's constraint handling for NSGA-II).
+  const bool constrained = std::any_of(finished_.begin(), finished_.end(), [&](int64_t number) {
+    return by_number_[static_cast<size_t>(number)]->system_attrs.count("constraints") != 0;
+  });
   std::vector<int64_t> complete;
   std::vector<int64_t> pruned;
+  std::vector<std::pair<double, int64_t>> infeasible;  // (total violation, number)
   for (int64_t number : finished_) {
-    (by_number_[static_cast<size_t>(number)]->state == TrialState::kComplete ? complete : pruned).push_back(number);
+    const FrozenTrial& trial = *by_number_[static_cast<size_t>(number)];
+    if (constrained) {
+      if (const double violation = Violation(trial); violation > 0.0) {
+        infeasible.emplace_back(violation, number);
+        continue;
+      }
+    }
+    (trial.state == TrialState::kComplete ? complete : pruned).push_back(number);
   }
   auto loss = [&](const FrozenTrial& trial, size_t m) {
     return directions_[m] == StudyDirection::kMaximize ? -trial.values[m] : trial.values[m];
@@ -188,7 +212,17 @@ void History::ComputeBelow(int64_t n_below) {
     for (size_t i : SelectBelowMultiObjective(losses, from_complete)) below_[static_cast<size_t>(complete[i])] = 1.0;
   }
   remaining -= from_complete;
-  if (remaining == 0 || pruned.empty()) return;
+  if (remaining == 0) return;
+  const size_t from_pruned = std::min(remaining, pruned.size());
+  if (from_pruned > 0) RankPruned(pruned, from_pruned);
+  remaining -= from_pruned;
+  if (remaining == 0 || infeasible.empty()) return;
+  std::sort(infeasible.begin(), infeasible.end());
+  ShareBelow(
+      infeasible, remaining, [](const auto& a, const auto& b) { return a.first == b.first; }, below_);
+}
+
+void History::RankPruned(const std::vector<int64_t>& pruned, size_t places) {
   // Pruned trials: the deeper the last reported step, the better; then the value reported there (Optuna's rule).
   const bool maximize = directions_[0] == StudyDirection::kMaximize;
   std::vector<std::tuple<double, double, int64_t>> ranked;
@@ -205,7 +239,7 @@ void History::ComputeBelow(int64_t n_below) {
   }
   std::sort(ranked.begin(), ranked.end());
   ShareBelow(
-      ranked, remaining,
+      ranked, places,
       [](const auto& a, const auto& b) { return std::get<0>(a) == std::get<0>(b) && std::get<1>(a) == std::get<1>(b); },
       below_);
 }

@@ -22,6 +22,11 @@ namespace hyperscout::tpe {
 // range, off the step grid, a choice `target` does not have).
 double Encode(const Distribution& target, const Distribution& source, double internal);
 
+// A finished trial's total constraint violation: the sum of its positive constraint values (0 when it is
+// feasible), infinite when it reported none. Used once some trial of the study reported constraints; a trial
+// without them then ranks last, as in Optuna's constrained TPE (the GP models it as infeasible too).
+double Violation(const FrozenTrial& trial);
+
 using Part = std::vector<std::pair<std::string, Distribution>>;
 // Whether a configuration (parameter values in a part's order) is already taken by another trial.
 using Taken = std::function<bool(const std::vector<double>&)>;
@@ -62,6 +67,8 @@ class History {
   void Reset(const Study& study);
   void Ingest(const FrozenTrialPtr& trial);
   void ComputeBelow(int64_t n_below);
+  // Gives `places` below shares to the best of `pruned` (deepest step, then the value reported there).
+  void RankPruned(const std::vector<int64_t>& pruned, size_t places);
 
   const void* storage_ = nullptr;
   int64_t study_id_ = -1;
