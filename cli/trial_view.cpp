@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "cli/common.hpp"
@@ -25,18 +27,37 @@ std::vector<std::string> ValueColumns(size_t n_objectives) {
   return out;
 }
 
+namespace {
+
+// The trial's constraint values (system attribute "constraints"), empty when it reported none.
+std::vector<double> ConstraintValues(const FrozenTrial& trial) {
+  std::vector<double> out;
+  const auto it = trial.system_attrs.find("constraints");
+  if (it == trial.system_attrs.end() || !it->second.is_array()) return out;
+  out.reserve(it->second.size());
+  for (const auto& value : it->second) out.push_back(value.is_number() ? value.get<double>() : NAN);
+  return out;
+}
+
+}  // namespace
+
 TrialRows BuildTrialRows(const std::vector<FrozenTrial>& trials, size_t n_objectives, bool exact, bool verbose) {
   const auto number = [exact](double x) { return exact ? FormatValue(x) : ShortNumber(x); };
   const std::vector<std::string> names = ParamNames(trials);
+  size_t n_constraints = 0;  // columns constraint_0 ... for studies whose trials reported constraints
+  for (const auto& trial : trials) n_constraints = std::max(n_constraints, ConstraintValues(trial).size());
   TrialRows out;
   out.header = {"number", "state"};
   for (const auto& column : ValueColumns(n_objectives)) out.header.push_back(column);
+  for (size_t k = 0; k < n_constraints; ++k) out.header.push_back(fmt::format("constraint_{}", k));
   for (const auto& name : names) out.header.push_back("params_" + name);
   out.header.push_back("duration_s");
   if (verbose) out.header.push_back("fail_reason");
   for (const auto& trial : trials) {
     std::vector<std::string> row = {std::to_string(trial.number), ToString(trial.state)};
     for (size_t i = 0; i < n_objectives; ++i) row.push_back(i < trial.values.size() ? number(trial.values[i]) : "");
+    const std::vector<double> constraints = ConstraintValues(trial);
+    for (size_t k = 0; k < n_constraints; ++k) row.push_back(k < constraints.size() ? number(constraints[k]) : "");
     for (const auto& name : names) {
       const auto it = trial.params.find(name);
       if (it == trial.params.end()) {

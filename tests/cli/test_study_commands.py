@@ -46,6 +46,16 @@ def test_tell_with_constraints_and_best(hs, db):
     assert [t["constraints"] for t in trials] == [[0.5], [-1.0, 0.0], [-0.5, 2.0]]
     # 0.1 and 0.3 broke a constraint; 0.4 met both (0 counts as met).
     assert hs.json("best", "--storage", db, "--study", "ct", "--format", "json")["number"] == numbers[1]
+    # Tables and CSV get a column per constraint.
+    table = hs.run("trials", "--storage", db, "--study", "ct", check=0).stdout.splitlines()
+    assert table[0].split()[:5] == ["number", "state", "value", "constraint_0", "constraint_1"]
+    assert table[1].split()[:4] == [str(numbers[0]), "COMPLETE", "0.1", "0.5"]  # one constraint: the second is empty
+    assert table[1].split()[4].startswith("0.")  # so the next column is the parameter
+    best_table = hs.run("best", "--storage", db, "--study", "ct", check=0).stdout.splitlines()
+    assert best_table[1].split()[:5] == [str(numbers[1]), "COMPLETE", "0.4", "-1", "0"]
+    rows = list(csv.DictReader(io.StringIO(hs.run("export", "--storage", db, "--study", "ct", "--format", "csv",
+                                                  check=0).stdout)))  # fmt: skip
+    assert [(r["constraint_0"], r["constraint_1"]) for r in rows] == [("0.5", ""), ("-1", "0"), ("-0.5", "2")]
 
     number = hs.json("ask", "--storage", db, "--study", "ct")["number"]
     for flags, message in (
