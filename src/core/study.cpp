@@ -209,15 +209,23 @@ FrozenTrial Study::Tell(int64_t trial_number, const std::vector<double>& values,
     stored_values.clear();
   }
   if (!fail_reason.empty()) storage_->SetTrialSystemAttr(trial.id, "fail_reason", fail_reason);
+  // A sampler whose AfterTrial throws (a Python sampler's bug, a storage error in CMA-ES's state update) must not
+  // leave the trial RUNNING forever: the state is stored first, then the error goes to the caller (as in Optuna).
+  std::exception_ptr sampler_error;
   {
     std::lock_guard lock(sampler_mutex_);
-    sampler_->AfterTrial(*this, trial, state, stored_values);
+    try {
+      sampler_->AfterTrial(*this, trial, state, stored_values);
+    } catch (...) {
+      sampler_error = std::current_exception();
+    }
   }
   storage_->SetTrialStateValues(trial.id, state, stored_values);
   if (heartbeat_) {
     std::lock_guard lock(heartbeat_->mutex);
     heartbeat_->trial_ids.erase(trial.id);
   }
+  if (sampler_error) std::rethrow_exception(sampler_error);
   return storage_->GetTrial(trial.id);
 }
 
@@ -249,23 +257,28 @@ void Study::RunOptimizeLoop(const MultiObjectiveFn& objective, const OptimizeOpt
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= *options.timeout) {
         break;
       }
-      FrozenTrial finished;
       try {
         Trial trial = Ask();
+        std::vector<double> values;
+        TrialState state = TrialState::kComplete;
+        std::exception_ptr objective_error;  // rethrown after the FAIL is stored, unless caught by the options
         try {
-          std::vector<double> values = objective(trial);
-          finished = Tell(trial.number(), values, TrialState::kComplete);
+          values = objective(trial);
         } catch (const TrialPruned&) {
-          finished = Tell(trial.number(), {}, TrialState::kPruned);
+          state = TrialState::kPruned;
         } catch (const std::exception& e) {
           storage_->SetTrialSystemAttr(trial.id(), "fail_reason", e.what());
-          finished = Tell(trial.number(), {}, TrialState::kFail);
-          if (!options.catch_exceptions) throw;
+          state = TrialState::kFail;
+          if (!options.catch_exceptions) objective_error = std::current_exception();
         } catch (...) {
           storage_->SetTrialSystemAttr(trial.id(), "fail_reason", "unknown exception");
-          Tell(trial.number(), {}, TrialState::kFail);
-          throw;
+          state = TrialState::kFail;
+          objective_error = std::current_exception();
         }
+        // Outside the handlers above: an error of Tell itself (the sampler's AfterTrial) is not the objective's,
+        // and reaches the caller with the trial's state already stored.
+        const FrozenTrial finished = Tell(trial.number(), values, state);
+        if (objective_error) std::rethrow_exception(objective_error);
         std::lock_guard lock(callback_mutex);
         for (const auto& callback : options.callbacks) callback(*this, finished);
       } catch (...) {

@@ -381,6 +381,50 @@ TEST(Study, TellStoresConstraintsOrNothing) {
   EXPECT_EQ(pruned.system_attrs.at("constraints"), Json({-0.5}));
 }
 
+namespace {
+// A sampler whose AfterTrial fails, as a buggy plugin's or one whose storage write fails would.
+class FailingAfterTrial : public Sampler {
+ public:
+  double SampleIndependent(const Study& /*study*/, const FrozenTrial& /*trial*/, const std::string& /*name*/,
+                           const Distribution& /*distribution*/) override {
+    return 0.5;
+  }
+  void AfterTrial(Study& /*study*/, const FrozenTrial& /*trial*/, TrialState /*state*/,
+                  const std::vector<double>& /*values*/) override {
+    throw std::runtime_error("after-trial bookkeeping failed");
+  }
+  void Reseed(uint64_t /*seed*/) override {}
+  std::string Name() const override { return "failing-after-trial"; }
+};
+}  // namespace
+
+TEST(Study, ASamplerErrorAfterTheTrialStillStoresItsState) {
+  StudyOptions options;
+  options.study_name = "after";
+  options.storage = std::make_shared<MemoryStorage>();
+  options.sampler = std::make_shared<FailingAfterTrial>();
+  options.directions = {StudyDirection::kMinimize};
+  auto study = Study::Create(options);
+  Trial told = study->Ask();
+  told.SuggestFloat("x", 0, 1);
+  EXPECT_THROW(study->Tell(told, 0.25), std::runtime_error);
+  EXPECT_EQ(study->Trials()[0].state, TrialState::kComplete);
+  EXPECT_EQ(study->Trials()[0].Value(), 0.25);
+  // In Optimize the error reaches the caller, and the trial is not left RUNNING either, whatever the objective did.
+  EXPECT_THROW(study->Optimize([](Trial& t) { return t.SuggestFloat("x", 0, 1); }, {.n_trials = 3}),
+               std::runtime_error);
+  EXPECT_THROW(study->Optimize([](Trial&) -> double { throw TrialPruned(); }, {.n_trials = 3}), std::runtime_error);
+  EXPECT_THROW(study->Optimize([](Trial&) -> double { throw std::logic_error("objective failed"); },
+                               {.n_trials = 3, .catch_exceptions = true}),
+               std::runtime_error);
+  const auto trials = study->Trials();
+  ASSERT_EQ(trials.size(), 4u);
+  EXPECT_EQ(trials[1].state, TrialState::kComplete);
+  EXPECT_EQ(trials[2].state, TrialState::kPruned);
+  EXPECT_EQ(trials[3].state, TrialState::kFail);
+  EXPECT_EQ(trials[3].system_attrs.at("fail_reason"), "objective failed");
+}
+
 TEST(Study, CreateLoadDelete) {
   auto storage = std::make_shared<MemoryStorage>();
   auto study = NewStudy(1, {StudyDirection::kMaximize}, storage);

@@ -177,6 +177,25 @@ def test_python_sampler_errors_reach_the_caller():
     assert study.trials[0].state == TrialState.FAIL
 
 
+def test_an_after_trial_error_reaches_the_caller_and_the_trial_keeps_its_state():
+    class BrokenAfter(BaseSampler):
+        def sample_independent(self, study, trial, param_name, param_distribution):
+            return 0.5
+
+        def after_trial(self, study, trial, state, values):
+            raise RuntimeError("after_trial broke")
+
+    study = hyperscout.create_study(sampler=BrokenAfter())
+    trial = study.ask()
+    trial.suggest_float("x", 0, 1)
+    with pytest.raises(RuntimeError, match="after_trial broke"):
+        study.tell(trial, 0.25)
+    with pytest.raises(RuntimeError, match="after_trial broke"):
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    # Neither trial is left RUNNING: the state is stored before the sampler's error propagates (as in Optuna).
+    assert [(t.state, t.value) for t in study.trials] == [(TrialState.COMPLETE, 0.25), (TrialState.COMPLETE, 0.5)]
+
+
 class LastValuePruner(BasePruner):
     def __init__(self, limit):
         self.limit = limit

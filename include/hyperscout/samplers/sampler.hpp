@@ -11,7 +11,7 @@
 //    in `space`, and otherwise SampleIndependent(study, trial, name, distribution) — the fallback for
 //    parameters outside the relative space (conditional ones, or the first trials).
 // 4. When the trial finishes the study calls AfterTrial(study, trial, state, values) before the state
-//    is written to storage.
+//    is written to storage. An exception from AfterTrial reaches Tell's caller after the state is written.
 //
 // History comes from Study (GetTrials / TrialsSnapshot), which reads storage through an incremental
 // cache; RUNNING trials are included, so parallel workers see pending points. A sampler keeps no
