@@ -181,8 +181,8 @@ class Study:
         constraints = None
         constraints_func = self._constraints_func()
         if constraints_func is not None and state in (TrialState.COMPLETE, TrialState.PRUNED):
-            snapshot = trial._core.snapshot if isinstance(trial, Trial) else self._trial_by_number(number)
-            if not snapshot.state.is_finished():  # a finished trial is reported by the tell below
+            snapshot = self._running_snapshot(trial, number)
+            if snapshot is not None:  # an unknown or finished trial is reported by the tell below
                 constraints = [float(v) for v in constraints_func(snapshot)]
         try:
             return self._core.tell(number, value_list, state, constraints)
@@ -249,6 +249,17 @@ class Study:
     def _constraints_func(self) -> Optional[Callable[[FrozenTrial], Sequence[float]]]:
         """The sampler's ``constraints_func`` (GPSampler, TPESampler and AutoSampler take one), or None."""
         return getattr(self.sampler, "constraints_func", None)
+
+    def _running_snapshot(self, trial: Union[Trial, int], number: int) -> Optional[FrozenTrial]:
+        """The trial as ``tell`` is about to finish it (its live snapshot, or the stored trial), or None when it is
+        unknown or already finished."""
+        if isinstance(trial, Trial) and isinstance(trial._core, _core.Trial):
+            return trial._core.snapshot
+        try:
+            stored = self._trial_by_number(number)
+        except KeyError:
+            return None
+        return None if stored.state.is_finished() else stored
 
     def _trial_by_number(self, number: int) -> FrozenTrial:
         for t in self.trials:

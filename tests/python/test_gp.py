@@ -181,6 +181,19 @@ def test_constraints_func_in_tell_for_complete_and_pruned_trials_only():
             study.tell(trial, state=state)
     stored = study.trials
     assert [n for n, _ in seen] == [0, 1]  # FAIL is never ranked: not asked
+    # Telling a finished or unknown trial gives tell's own errors (or nothing, with skip_if_finished), unasked.
+    with pytest.raises(hyperscout.exceptions.UpdateFinishedTrialError):
+        study.tell(0, 0.1)
+    # (this Trial from ask() still holds its RUNNING snapshot, so constraints_func runs once more, unstored)
+    assert study.tell(trial, 0.1, skip_if_finished=True).number == trial.number
+    with pytest.raises(hyperscout.exceptions.HyperscoutError):
+        study.tell(99, 0.1)
+    kept = []
+    study.optimize(lambda t: kept.append(t) or t.suggest_float("x", 0.0, 1.0), n_trials=1)
+    with pytest.raises(hyperscout.exceptions.UpdateFinishedTrialError):
+        study.tell(kept[0], 0.1)  # a Trial kept past optimize: its stored state is read
+    assert [n for n, _ in seen] == [0, 1, 2, 3]
+    assert "constraints" not in study.trials[2].system_attrs
     assert all(state == hyperscout.trial.TrialState.RUNNING for _, state in seen)  # read before the state is stored
     assert [t.system_attrs.get("constraints") for t in stored] == [
         [pytest.approx(stored[0].params["x"] - 0.5)],
