@@ -247,8 +247,10 @@ Json TrialToJson(const FrozenTrial& trial, bool verbose) {
               {"user_attrs", user_attrs},
               {"datetime_start", trial.datetime_start ? Json(*trial.datetime_start) : Json(nullptr)},
               {"datetime_complete", trial.datetime_complete ? Json(*trial.datetime_complete) : Json(nullptr)}};
-  if (const auto it = trial.system_attrs.find("constraints"); it != trial.system_attrs.end()) {
-    out["constraints"] = it->second;
+  if (const auto constraints = trial.Constraints(); !constraints.empty()) {
+    Json by_name = Json::object();
+    for (const auto& [name, value] : constraints) by_name[name] = value;
+    out["constraints"] = by_name;
   }
   if (verbose) {
     Json system_attrs = Json::object();

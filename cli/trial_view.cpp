@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 
 #include "cli/common.hpp"
@@ -29,13 +28,26 @@ std::vector<std::string> ValueColumns(size_t n_objectives) {
 
 namespace {
 
-// The trial's constraint values (system attribute "constraints"), empty when it reported none.
-std::vector<double> ConstraintValues(const FrozenTrial& trial) {
-  std::vector<double> out;
-  const auto it = trial.system_attrs.find("constraints");
-  if (it == trial.system_attrs.end() || !it->second.is_array()) return out;
-  out.reserve(it->second.size());
-  for (const auto& value : it->second) out.push_back(value.is_number() ? value.get<double>() : NAN);
+// The names of the trials' constraints (FrozenTrial::Constraints), listed ones ("0", "1", ...) first in numeric
+// order, then named ones alphabetically.
+std::vector<std::string> ConstraintNames(const std::vector<FrozenTrial>& trials) {
+  std::set<std::string> named;
+  size_t listed = 0;
+  for (const auto& trial : trials) {
+    size_t position = 0;
+    for (const auto& [name, value] : trial.Constraints()) {
+      if (name == std::to_string(position)) {
+        listed = std::max(listed, ++position);
+      } else {
+        named.insert(name);
+      }
+    }
+  }
+  std::vector<std::string> out;
+  for (size_t k = 0; k < listed; ++k) out.push_back(std::to_string(k));
+  for (const auto& name : named) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
   return out;
 }
 
@@ -44,20 +56,23 @@ std::vector<double> ConstraintValues(const FrozenTrial& trial) {
 TrialRows BuildTrialRows(const std::vector<FrozenTrial>& trials, size_t n_objectives, bool exact, bool verbose) {
   const auto number = [exact](double x) { return exact ? FormatValue(x) : ShortNumber(x); };
   const std::vector<std::string> names = ParamNames(trials);
-  size_t n_constraints = 0;  // columns constraint_0 ... for studies whose trials reported constraints
-  for (const auto& trial : trials) n_constraints = std::max(n_constraints, ConstraintValues(trial).size());
+  const std::vector<std::string> constraint_names = ConstraintNames(trials);  // none without constraints
   TrialRows out;
   out.header = {"number", "state"};
   for (const auto& column : ValueColumns(n_objectives)) out.header.push_back(column);
-  for (size_t k = 0; k < n_constraints; ++k) out.header.push_back(fmt::format("constraint_{}", k));
+  for (const auto& name : constraint_names) out.header.push_back("constraint_" + name);
   for (const auto& name : names) out.header.push_back("params_" + name);
   out.header.push_back("duration_s");
   if (verbose) out.header.push_back("fail_reason");
   for (const auto& trial : trials) {
     std::vector<std::string> row = {std::to_string(trial.number), ToString(trial.state)};
     for (size_t i = 0; i < n_objectives; ++i) row.push_back(i < trial.values.size() ? number(trial.values[i]) : "");
-    const std::vector<double> constraints = ConstraintValues(trial);
-    for (size_t k = 0; k < n_constraints; ++k) row.push_back(k < constraints.size() ? number(constraints[k]) : "");
+    const auto constraints = trial.Constraints();
+    for (const auto& name : constraint_names) {
+      const auto it = std::find_if(constraints.begin(), constraints.end(),
+                                   [&name](const auto& entry) { return entry.first == name; });
+      row.push_back(it != constraints.end() ? number(it->second) : "");
+    }
     for (const auto& name : names) {
       const auto it = trial.params.find(name);
       if (it == trial.params.end()) {

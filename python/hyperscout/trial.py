@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _datetime
 import numbers
+import warnings
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
 
 from hyperscout import _core
@@ -103,10 +104,25 @@ class Trial:
     def set_constraints(self, values: Sequence[float]) -> None:
         """Constraint values of this trial, feasible when every value is <= 0 (Optuna's convention).
 
-        Kept in the system attribute ``"constraints"``; ``GPSampler`` models them and prefers points
-        likely to be feasible. Raises InvalidArgumentError for an empty list or a non-finite value.
+        Kept in the system attribute ``"constraints"``; ``GPSampler`` and ``TPESampler`` model them and prefer
+        points likely to be feasible. Raises InvalidArgumentError for an empty list or a non-finite value.
         """
         self._core.set_constraints([float(v) for v in values])
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """One named constraint value, feasible when it is <= 0 (Optuna 5's ``Trial.set_constraint``).
+
+        Kept in the system attribute ``"constraints:<key>"`` and read as ``set_constraints``' values are (see
+        ``FrozenTrial.constraints``). Setting a key twice keeps the first value and warns, as Optuna does. Raises
+        TypeError for a value that is not a number and InvalidArgumentError for a non-finite one.
+        """
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"set_constraint({key!r}): the value must be a number, got {value!r}") from None
+        if not self._core.set_constraint(str(key), number):
+            warnings.warn(f"trial {self.number}: constraint {key!r} is already set; its first value is kept",
+                          stacklevel=2)  # fmt: skip
 
     @property
     def number(self) -> int:

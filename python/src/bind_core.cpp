@@ -213,6 +213,12 @@ void BindFrozenTrial(nb::module_& m) {
                    })
       .def_prop_ro("user_attrs", [](const FrozenTrial& t) { return AttrsToPy(t.user_attrs); })
       .def_prop_ro("system_attrs", [](const FrozenTrial& t) { return AttrsToPy(t.system_attrs); })
+      .def_prop_ro("constraints",
+                   [](const FrozenTrial& t) {
+                     nb::dict out;  // Optuna 5's FrozenTrial.constraints: name -> value
+                     for (const auto& [name, value] : t.Constraints()) out[nb::str(name.c_str())] = nb::float_(value);
+                     return out;
+                   })
       .def_prop_ro("datetime_start", [](const FrozenTrial& t) { return Timestamp(t.datetime_start); })
       .def_prop_ro("datetime_complete", [](const FrozenTrial& t) { return Timestamp(t.datetime_complete); })
       .def_prop_ro("duration",
@@ -297,6 +303,13 @@ void BindTrial(nb::module_& m) {
             t.SetConstraints(values);
           },
           nb::arg("values"))
+      .def(
+          "set_constraint",
+          [](Trial& t, const std::string& name, double value) {
+            nb::gil_scoped_release release;
+            return t.SetConstraint(name, value);
+          },
+          nb::arg("key"), nb::arg("value"))
       .def_prop_ro("params", [](const Trial& t) { return ParamsToPy(t.Params()); })
       .def_prop_ro("distributions", [](const Trial& t) { return SearchSpaceToPy(t.Distributions()); })
       .def_prop_ro("user_attrs", [](const Trial& t) { return AttrsToPy(t.UserAttrs()); })

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
+#include <utility>
 
 #include "hyperscout/common/error.hpp"
 
@@ -55,6 +57,22 @@ ParamValue FrozenTrial::Param(const std::string& name) const {
 std::map<std::string, ParamValue> FrozenTrial::ExternalParams() const {
   std::map<std::string, ParamValue> out;
   for (const auto& [name, internal] : params) out.emplace(name, ToExternal(distributions.at(name), internal));
+  return out;
+}
+
+std::vector<std::pair<std::string, double>> FrozenTrial::Constraints() const {
+  std::vector<std::pair<std::string, double>> out;
+  if (const auto it = system_attrs.find("constraints"); it != system_attrs.end() && it->second.is_array()) {
+    const Json& list = it->second;
+    if (std::all_of(list.begin(), list.end(), [](const Json& v) { return v.is_number(); })) {
+      for (size_t i = 0; i < list.size(); ++i) out.emplace_back(std::to_string(i), list[i].get<double>());
+    }
+  }
+  constexpr std::string_view kPrefix = "constraints:";
+  for (auto it = system_attrs.lower_bound(std::string(kPrefix)); it != system_attrs.end(); ++it) {
+    if (it->first.compare(0, kPrefix.size(), kPrefix) != 0) break;
+    if (it->second.is_number()) out.emplace_back(it->first.substr(kPrefix.size()), it->second.get<double>());
+  }
   return out;
 }
 

@@ -408,10 +408,8 @@ bool Dominates(const std::vector<double>& a, const std::vector<double>& b,
 }
 
 bool IsFeasible(const FrozenTrial& trial) {
-  const auto it = trial.system_attrs.find("constraints");
-  if (it == trial.system_attrs.end() || !it->second.is_array()) return true;
-  return std::none_of(it->second.begin(), it->second.end(),
-                      [](const Json& value) { return value.is_number() && value.get<double>() > 0.0; });
+  const auto constraints = trial.Constraints();
+  return std::none_of(constraints.begin(), constraints.end(), [](const auto& entry) { return entry.second > 0.0; });
 }
 
 std::vector<FrozenTrial> FeasibleParetoFront(const std::vector<const FrozenTrial*>& trials,

@@ -107,6 +107,18 @@ void Trial::SetConstraints(const std::vector<double>& values) {
   SetSystemAttr("constraints", Json(values));
 }
 
+bool Trial::SetConstraint(const std::string& name, double value) {
+  if (name.empty()) throw InvalidArgumentError("constraint: pass a name, e.g. \"memory\"");
+  if (!std::isfinite(value)) {
+    throw InvalidArgumentError(fmt::format(
+        "constraint '{}' is {}; a constraint value must be a finite number (<= 0 means satisfied)", name, value));
+  }
+  const std::string key = "constraints:" + name;
+  if (snapshot_.system_attrs.count(key) != 0) return false;
+  SetSystemAttr(key, value);
+  return true;
+}
+
 void Trial::SetUserAttr(const std::string& key, const Json& value) {
   study_->storage().SetTrialUserAttr(snapshot_.id, key, value);
   snapshot_.user_attrs[key] = value;

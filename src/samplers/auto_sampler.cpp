@@ -59,7 +59,7 @@ struct AutoSampler::State {
         ++param_counts[name];
         if (std::holds_alternative<CategoricalDistribution>(distribution)) categorical.insert(name);
       }
-      if (trial->system_attrs.count("constraints") != 0) has_constraints = true;
+      if (!has_constraints && !trial->Constraints().empty()) has_constraints = true;
     }
     AutoSpaceSummary summary;
     summary.n_finished = n_finished;

@@ -223,8 +223,8 @@ def test_objective_reports_constraints_and_best_is_the_best_feasible_trial(hs, d
     trials = hs.trials(db, "c")
     assert all(t["state"] == "COMPLETE" for t in trials)
     for t in trials:
-        assert t["constraints"] == [pytest.approx(t["params"]["x"] - 1)]
-        assert t["system_attrs"]["constraints"] == t["constraints"]
+        assert t["constraints"] == {"0": pytest.approx(t["params"]["x"] - 1)}
+        assert t["system_attrs"]["constraints"] == [t["constraints"]["0"]]
     feasible = [t for t in trials if t["params"]["x"] <= 1]
     expected = min(feasible, key=lambda t: t["values"][0])
     assert min(trials, key=lambda t: t["values"][0])["params"]["x"] > 1  # the lowest value broke the constraint
@@ -259,7 +259,7 @@ def test_constrained_shell_example(hs, tmp_path):
     assert proc.returncode == 0, proc.stderr
     trials = hs.trials(f"sqlite:///{tmp_path}/constrained-run/hyperscout.db", "constrained")
     assert len(trials) == 12
-    feasible = [t for t in trials if t["state"] == "COMPLETE" and t["constraints"][0] <= 0]
+    feasible = [t for t in trials if t["state"] == "COMPLETE" and t["constraints"]["0"] <= 0]
     best = min(feasible, key=lambda t: t["values"][0])
     # The table's first row after the header is that trial.
     table = proc.stdout.split("best trial that fits in 600 MiB")[1].splitlines()

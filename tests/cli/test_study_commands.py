@@ -43,7 +43,7 @@ def test_tell_with_constraints_and_best(hs, db):
                        "--constraints", constraints)
         assert told == {"number": number, "state": "COMPLETE"}
     trials = hs.trials(db, "ct")
-    assert [t["constraints"] for t in trials] == [[0.5], [-1.0, 0.0], [-0.5, 2.0]]
+    assert [t["constraints"] for t in trials] == [{"0": 0.5}, {"0": -1.0, "1": 0.0}, {"0": -0.5, "1": 2.0}]
     # 0.1 and 0.3 broke a constraint; 0.4 met both (0 counts as met).
     assert hs.json("best", "--storage", db, "--study", "ct", "--format", "json")["number"] == numbers[1]
     # Tables and CSV get a column per constraint.
@@ -69,7 +69,7 @@ def test_tell_with_constraints_and_best(hs, db):
     # A trial told already keeps its constraints: tell fails and changes nothing.
     proc = hs.run("tell", "--storage", db, "--study", "ct", "--trial", numbers[0], "--value", "0", "--constraints", "-9")
     assert proc.returncode != 0 and "already" in proc.stderr
-    assert hs.trials(db, "ct")[0]["constraints"] == [0.5]
+    assert hs.trials(db, "ct")[0]["constraints"] == {"0": 0.5}
 
 
 def test_best_says_when_every_trial_broke_a_constraint(hs, db):

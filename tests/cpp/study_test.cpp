@@ -356,6 +356,67 @@ TEST(Study, ParetoFrontLeavesOutInfeasibleTrials) {
   EXPECT_GT(expected.size(), 1u);
 }
 
+TEST(Study, NamedConstraintsCountAsListedOnes) {
+  auto study = NewStudy(10);
+  Trial t = study->Ask();
+  t.SuggestFloat("x", 0, 1);
+  EXPECT_TRUE(t.SetConstraint("memory", 0.5));
+  EXPECT_TRUE(t.SetConstraint("latency", -1.0));
+  EXPECT_FALSE(t.SetConstraint("memory", -3.0));  // the first value stays, as in Optuna
+  EXPECT_THROW(t.SetConstraint("time", NAN), InvalidArgumentError);
+  EXPECT_THROW(t.SetConstraint("", 1.0), InvalidArgumentError);
+  const FrozenTrial told = study->Tell(t, 0.1);
+  using Named = std::vector<std::pair<std::string, double>>;
+  EXPECT_EQ(told.Constraints(), (Named{{"latency", -1.0}, {"memory", 0.5}}));
+  EXPECT_FALSE(IsFeasible(told));
+
+  Trial both = study->Ask();
+  both.SuggestFloat("x", 0, 1);
+  both.SetConstraints({-1.0, -2.0});
+  both.SetConstraint("memory", 0.0);
+  const FrozenTrial mixed = study->Tell(both, 0.3);
+  EXPECT_EQ(mixed.Constraints(), (Named{{"0", -1.0}, {"1", -2.0}, {"memory", 0.0}}));
+  EXPECT_TRUE(IsFeasible(mixed));
+  EXPECT_EQ(study->BestTrial().number, mixed.number);  // 0.1 broke "memory"
+
+  FrozenTrial odd;
+  odd.system_attrs["constraints"] = Json::array({1.0, "x"});  // a list with a non-number is no list
+  odd.system_attrs["constraints:ok"] = -1.0;
+  odd.system_attrs["constraints:text"] = "high";  // nor is a named non-number
+  odd.system_attrs["constraintsX"] = 5.0;         // another attribute
+  EXPECT_EQ(odd.Constraints(), (Named{{"ok", -1.0}}));
+}
+
+TEST(Study, NamedAndListedConstraintsSteerTheSamplersAlike) {
+  // The samplers that model constraints read both forms through FrozenTrial::Constraints: the same constraint as a
+  // list or by name gives the same trials, and differs from not reporting it.
+  for (const std::string sampler : {"gp", "tpe"}) {
+    auto run = [&sampler](int form) {  // 0: not reported, 1: as a list, 2: by name
+      StudyOptions options;
+      options.study_name = "steer";
+      options.storage = std::make_shared<MemoryStorage>();
+      options.sampler = MakeSampler(sampler, 4);
+      options.directions = {StudyDirection::kMinimize};
+      auto study = Study::Create(options);
+      study->Optimize(
+          [form](Trial& t) {
+            const double x = t.SuggestFloat("x", 0, 1);
+            const double y = t.SuggestFloat("y", 0, 1);
+            if (form == 2) t.SetConstraint("sum", x + y - 1.0);
+            if (form == 1) t.SetConstraints({x + y - 1.0});
+            return (x - 0.8) * (x - 0.8) + (y - 0.8) * (y - 0.8);
+          },
+          {.n_trials = 20});
+      std::vector<std::map<std::string, double>> params;
+      for (const auto& t : study->Trials()) params.push_back(t.params);
+      return params;
+    };
+    const auto listed = run(1);
+    EXPECT_EQ(run(2), listed) << sampler;
+    EXPECT_NE(run(0), listed) << sampler;
+  }
+}
+
 TEST(Study, TellStoresConstraintsOrNothing) {
   auto study = NewStudy(9);
   Trial a = study->Ask();

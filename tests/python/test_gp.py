@@ -235,3 +235,53 @@ def test_constraints_func_is_for_samplers_that_model_constraints():
         GPSampler(constraints_func=[0.0])
     assert "constraints_func" in str(inspect.signature(GPSampler))
     assert "constraints_func" in GPSampler.__doc__
+
+
+def test_set_constraint_by_name_as_in_optuna_5():
+    study = hyperscout.create_study(sampler=hyperscout.samplers.TPESampler(seed=1))
+    trial = study.ask()
+    trial.suggest_float("x", 0.0, 1.0)
+    trial.set_constraint("memory", 0.5)
+    trial.set_constraint("latency", -1)
+    with pytest.warns(UserWarning, match="constraint 'memory' is already set; its first value is kept"):
+        trial.set_constraint("memory", -3.0)
+    with pytest.raises(TypeError, match="must be a number"):
+        trial.set_constraint("time", "fast")
+    with pytest.raises(InvalidArgumentError, match="constraint 'time' is nan"):
+        trial.set_constraint("time", math.nan)
+    study.tell(trial, 0.1)
+    listed = study.ask()
+    listed.suggest_float("x", 0.0, 1.0)
+    listed.set_constraints([-1.0, 0.0])
+    study.tell(listed, 0.4)
+    first, second = study.trials
+    assert first.constraints == {"latency": -1.0, "memory": 0.5}
+    assert first.system_attrs["constraints:memory"] == 0.5
+    assert second.constraints == {"0": -1.0, "1": 0.0}
+    assert study.best_value == 0.4  # 0.1 broke "memory"
+    plain = hyperscout.create_study()
+    plain.tell(plain.ask(), 1.0)
+    assert plain.trials[0].constraints == {}
+
+
+def test_named_constraints_steer_the_gp_as_listed_ones_do():
+    def objective(form):
+        def run(trial):
+            x = trial.suggest_float("x", 0.0, 1.0)
+            y = trial.suggest_float("y", 0.0, 1.0)
+            if form == "named":
+                trial.set_constraint("sum", x + y - 1.0)
+            else:
+                trial.set_constraints([x + y - 1.0])
+            return (x - 0.8) ** 2 + (y - 0.8) ** 2
+
+        return run
+
+    params = []
+    for form in ("named", "listed"):
+        study = hyperscout.create_study(sampler=GPSampler(seed=5, n_startup_trials=5))
+        study.optimize(objective(form), n_trials=12)
+        params.append([t.params for t in study.trials])
+        assert all(t.constraints and list(t.constraints.values()) == [t.params["x"] + t.params["y"] - 1.0]
+                   for t in study.trials)  # fmt: skip
+    assert params[0] == params[1]

@@ -49,6 +49,11 @@ struct FrozenTrial {
   double Value() const;
   std::optional<int64_t> LastStep() const;
   std::optional<double> DurationSeconds() const;
+  // The trial's constraint values (feasible when every one is <= 0), by name: the list Trial::SetConstraints stores
+  // in system attribute "constraints" as "0", "1", ..., then each value Trial::SetConstraint stores in its own
+  // attribute "constraints:<name>" (Optuna 5's format), in name order. A list holding a non-number is ignored.
+  // Empty when the trial reported none.
+  std::vector<std::pair<std::string, double>> Constraints() const;
 
   bool operator==(const FrozenTrial&) const = default;
 };

@@ -154,8 +154,8 @@ class Study {
 bool Dominates(const std::vector<double>& a, const std::vector<double>& b,
                const std::vector<StudyDirection>& directions);
 
-// Whether a trial meets its constraints: no value of its "constraints" system attribute (Trial::SetConstraints) is
-// above 0. A trial that reported no constraints counts as feasible, as in Optuna.
+// Whether a trial meets its constraints: none of FrozenTrial::Constraints() is above 0. A trial that reported no
+// constraints counts as feasible, as in Optuna.
 bool IsFeasible(const FrozenTrial& trial);
 
 // The Pareto front of the COMPLETE, feasible trials among `trials` with one value per direction (for one

@@ -40,6 +40,10 @@ class Trial {
   // attr "constraints" for samplers that model feasibility (gp). Throws InvalidArgumentError for an empty list
   // or a non-finite value.
   void SetConstraints(const std::vector<double>& values);
+  // One named constraint value (Optuna 5's Trial.set_constraint), kept in system attr "constraints:<name>".
+  // Returns false, keeping the first value, when the trial already has this name (as Optuna does). Throws
+  // InvalidArgumentError for an empty name or a non-finite value.
+  bool SetConstraint(const std::string& name, double value);
 
   void SetUserAttr(const std::string& key, const Json& value);
   void SetSystemAttr(const std::string& key, const Json& value);

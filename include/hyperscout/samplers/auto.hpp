@@ -51,7 +51,7 @@ struct AutoSpaceSummary {
   bool conditional = false;      // some parameter is missing from some finished trial
   int64_t n_params = 0;          // distinct parameters seen
   int64_t n_categorical = 0;     // of which categorical
-  bool has_constraints = false;  // some finished trial carries system attr "constraints"
+  bool has_constraints = false;  // some finished trial reported constraints (FrozenTrial::Constraints)
 };
 AutoChoice ChooseSampler(const AutoSpaceSummary& summary, const AutoOptions& options);
 std::string ToString(AutoChoice choice);

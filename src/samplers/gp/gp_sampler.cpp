@@ -133,13 +133,8 @@ void CoverCategoricalCombinations(const std::vector<FrozenTrialPtr>& trials, con
 
 // The constraint values a trial reported, or an empty vector.
 std::vector<double> Constraints(const FrozenTrial& trial) {
-  const auto it = trial.system_attrs.find("constraints");
   std::vector<double> out;
-  if (it == trial.system_attrs.end() || !it->second.is_array()) return out;
-  for (const auto& v : it->second) {
-    if (!v.is_number()) return {};
-    out.push_back(v.get<double>());
-  }
+  for (const auto& [name, value] : trial.Constraints()) out.push_back(value);
   return out;
 }
 

@@ -42,12 +42,10 @@ void ShareBelow(const std::vector<Entry>& ranked, size_t places, Same same, std:
 }  // namespace
 
 double Violation(const FrozenTrial& trial) {
-  const auto it = trial.system_attrs.find("constraints");
-  if (it == trial.system_attrs.end() || !it->second.is_array()) return std::numeric_limits<double>::infinity();
+  const auto constraints = trial.Constraints();
+  if (constraints.empty()) return std::numeric_limits<double>::infinity();
   double total = 0.0;
-  for (const auto& value : it->second) {
-    if (value.is_number()) total += std::max(value.get<double>(), 0.0);
-  }
+  for (const auto& [name, value] : constraints) total += std::max(value, 0.0);
   return total;
 }
 
@@ -173,7 +171,7 @@ void History::ComputeBelow(int64_t n_below) {
   // feasible ones, by their total violation: Optuna's constrained TPE split (Watanabe 2023, arXiv:2304.11127,
   // section 3.7; the same order as Deb's constraint handling for NSGA-II).
   const bool constrained = std::any_of(finished_.begin(), finished_.end(), [&](int64_t number) {
-    return by_number_[static_cast<size_t>(number)]->system_attrs.count("constraints") != 0;
+    return !by_number_[static_cast<size_t>(number)]->Constraints().empty();
   });
   std::vector<int64_t> complete;
   std::vector<int64_t> pruned;
