@@ -23,8 +23,12 @@ def best_so_far(values: Sequence[float]) -> List[float]:
 def scored_values(record: Mapping[str, Any]) -> List[float]:
     """The values a run is scored by, in evaluation order: on a noisy problem the noise-free value of each
     point evaluated ("clean_values"), so the best of them is the best noise-free point and a lucky draw earns
-    nothing; else the values the tool was told."""
-    return list(record.get("clean_values", record["values"]))
+    nothing; on a constrained one the value of each feasible point and "infeasible_score" for the others, so the
+    best of them is the best feasible point; else the values the tool was told."""
+    values = list(record.get("clean_values", record["values"]))
+    if "feasible" in record:
+        values = [v if ok else record["infeasible_score"] for v, ok in zip(values, record["feasible"])]
+    return values
 
 
 def first_hits(values: Sequence[float], optimum: float, targets: Sequence[float] = TARGETS) -> List[Optional[int]]:

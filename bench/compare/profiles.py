@@ -34,7 +34,7 @@ PROFILES: Dict[str, Dict[str, Any]] = {
         "bbob": {"dimensions": [2, 5, 10, 20], "functions": list(range(1, 25)), "max_multiplier": 100,
                  "gp_max_multiplier": 50, "gp_max_dimension": 10, "budgets": [10, 20, 50, 100]},
         "synthetic": {"problems": ["mixed", "conditional", "nested", "integers", "branin", "hartmann6",
-                                   "log_rosenbrock4", "branin_noisy", "hartmann6_noisy"],
+                                   "log_rosenbrock4", "branin_noisy", "hartmann6_noisy", "gramacy_constrained"],
                       "budget": 100},
         "timing": {"history": 200, "repeats": 20},
     },

@@ -368,8 +368,9 @@ def synthetic_section(records: List[Dict[str, Any]], tools: List[str], out: Path
         return []
     lines = ["## Synthetic problems (regret)", "",
              "Regret = best value found minus the known optimum, after half the budget and after all of it; on a "
-             "noisy problem (`branin_noisy`, `hartmann6_noisy`) the noise-free value of the best noise-free point evaluated. Mean ± s.e. "
-             "over seeds.", ""]  # fmt: skip
+             "noisy problem (`branin_noisy`, `hartmann6_noisy`) the noise-free value of the best noise-free point evaluated; on a "
+             "constrained one (`gramacy_constrained`) the best feasible value, an infeasible evaluation counting as the "
+             "problem's worst value (tools that take no constraint values do not run it). Mean ± s.e. over seeds.", ""]  # fmt: skip
     if not syn:
         lines += ["| tool | status |", "|---|---|"]
         lines += [f"| {tool} | {no_data_note(records, tool)} |" for tool in tools] + [""]

@@ -27,7 +27,7 @@ import numpy as np
 from bench.compare import metrics
 from bench.compare.problems import make as make_problem
 from bench.compare.space import Space, active, sample_uniform
-from bench.compare.tools import make_tool, unavailable
+from bench.compare.tools import make_tool, models_constraints, unavailable
 
 BLOCK = 10
 # Entropy added to the seed for the shared startup points, so they never repeat the first draws of the
@@ -48,9 +48,11 @@ def startup_points(space: Space, seed: int, n: int) -> List[Dict[str, Any]]:
 def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
     problem = make_problem(cell["suite"], cell["problem"], cell["seed"])
     budget, batch = int(cell["budget"]), int(cell.get("batch", 1))
-    tool = make_tool(cell["tool"], problem.space, cell["seed"], budget)
+    constrained = problem.constraints is not None
+    tool = make_tool(cell["tool"], problem.space, cell["seed"], budget, constrained=constrained)
     values: List[float] = []
     clean: List[float] = []
+    constraint_values: List[List[float]] = []
     suggest_s: List[float] = []
     eval_s = 0.0
 
@@ -62,6 +64,8 @@ def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
         eval_s += time.perf_counter() - e0
         if problem.clean is not None:
             clean.append(problem.clean(params))
+        if problem.constraints is not None:
+            constraint_values.append(problem.constraints(params))
         return value
 
     start = time.perf_counter()
@@ -80,8 +84,11 @@ def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
         suggest_s.extend([(t1 - t0) / len(asked)] * len(asked))
         results = [evaluate(params) for _, params in asked]
         t2 = time.perf_counter()
-        for (handle, params), value in zip(asked, results):
-            tool.tell(handle, params, value)
+        for i, ((handle, params), value) in enumerate(zip(asked, results)):
+            if constrained:
+                tool.tell(handle, params, value, constraint_values[len(values) + i])
+            else:
+                tool.tell(handle, params, value)
         told = (time.perf_counter() - t2) / len(asked)
         for i in range(len(asked)):
             suggest_s[len(values) + i] += told
@@ -101,6 +108,10 @@ def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
         out["values"] = [_round(v) for v in values]
         if problem.clean is not None:
             out["clean_values"] = [_round(v) for v in clean]
+        if constrained:
+            out["constraints"] = [[_round(c) for c in cs] for cs in constraint_values]
+            out["feasible"] = [all(c <= 0.0 for c in cs) for cs in constraint_values]
+            out["infeasible_score"] = problem.infeasible_score
     return out
 
 
@@ -127,6 +138,8 @@ def run_cell(cell: Dict[str, Any]) -> Dict[str, Any]:
     reason = unavailable(cell["tool"])
     if reason is not None:
         return {"status": reason if reason.startswith("not ") else f"not available: {reason}"}
+    if cell["suite"] == "synthetic" and cell["problem"] in _constrained_problems() and not models_constraints(cell["tool"]):
+        return {"status": "not available: this tool takes no constraint values (the problem is constrained)"}
     try:
         result = run_timing(cell) if cell["protocol"] == "timing" else run_optimization(cell)
     except Exception as e:  # a crash of one tool on one cell is a result, never the end of the run
@@ -134,6 +147,12 @@ def run_cell(cell: Dict[str, Any]) -> Dict[str, Any]:
         return {"status": f"crashed: {type(e).__name__}: {e}"[:300], "traceback": tail}
     result["status"] = "ok"
     return result
+
+
+def _constrained_problems() -> List[str]:
+    from bench.compare.problems import synthetic
+
+    return list(synthetic.CONSTRAINTS)
 
 
 def main() -> None:

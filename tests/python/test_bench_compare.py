@@ -224,6 +224,37 @@ def test_noisy_branin_is_scored_by_its_noise_free_values():
     assert metrics.scored_values({"values": [5.0, 0.1], "optimum": 0.0}) == [5.0, 0.1]
 
 
+def test_constrained_problem_is_scored_by_its_best_feasible_value():
+    from bench.compare import worker
+    from bench.compare.problems import make, synthetic
+    from bench.compare.report import regret_at
+
+    problem = make("synthetic", "gramacy_constrained", 0)
+    # The published optimum (Gramacy et al. 2016): feasible, on the wavy constraint's boundary, value 0.5998.
+    best = {"x0": 0.1954, "x1": 0.4044}
+    assert problem.objective(best) == pytest.approx(synthetic.GRAMACY_OPTIMUM, abs=1e-4)
+    c0, c1 = problem.constraints(best)
+    assert abs(c0) < 1e-3 and c1 < 0
+    # A grid finds nothing feasible and lower (up to the grid's step).
+    grid = np.linspace(0.0, 1.0, 401)
+    feasible = [x0 + x1 for x0 in grid for x1 in grid if max(problem.constraints({"x0": x0, "x1": x1})) <= 0]
+    assert min(feasible) > synthetic.GRAMACY_OPTIMUM - 2e-3
+    assert problem.constraints({"x0": 0.0, "x1": 0.0})[0] > 0  # the unconstrained optimum is infeasible
+    # An infeasible evaluation scores the problem's worst value, however low its objective.
+    record = {"values": [0.1, 0.9, 0.7], "feasible": [False, True, True], "infeasible_score": 2.0, "optimum": 0.6}
+    assert metrics.scored_values(record) == [2.0, 0.9, 0.7]
+    assert regret_at(record, 1) == pytest.approx(1.4) and regret_at(record, 3) == pytest.approx(0.1)
+    # The worker records the constraints, tells them to the tools that take them, and refuses the others.
+    cell = {"key": "k", "suite": "synthetic", "problem": "gramacy_constrained", "tool": "random", "seed": 1,
+            "protocol": "seq", "batch": 1, "budget": 12}  # fmt: skip
+    result = worker.run_cell(cell)
+    assert result["status"] == "ok" and len(result["constraints"]) == len(result["feasible"]) == 12
+    assert result["feasible"] == [max(c) <= 0 for c in result["constraints"]]
+    assert result["infeasible_score"] == 2.0
+    refused = worker.run_cell({**cell, "tool": "hyperscout:cmaes"})
+    assert "takes no constraint values" in refused["status"] or refused["status"].startswith("not ")
+
+
 def test_noisy_hartmann_adds_noise_of_a_tenth():
     from bench.compare.problems import make, synthetic
 
@@ -256,7 +287,8 @@ def test_shared_startup_is_the_same_for_every_tool_and_told_before_sampling(monk
 
     made = []
 
-    def make_tool(name, space, seed, budget):
+    def make_tool(name, space, seed, budget, constrained=False):
+        assert not constrained
         made.append(Recorder(space, seed + len(made)))  # a different stream per "tool"
         return made[-1]
 

@@ -22,6 +22,10 @@ class Problem:
     optimum: Optional[float] = None  # known minimum, or None (ML tasks)
     # For a noisy objective, its noise-free value; runs are then scored by it (metrics.scored_values).
     clean: Optional[Callable[[Dict[str, Any]], float]] = None
+    # For a constrained problem, the constraint values of a point (feasible when every one is <= 0), told to the tools
+    # that model constraints; an infeasible evaluation is scored as `infeasible_score` (metrics.scored_values).
+    constraints: Optional[Callable[[Dict[str, Any]], List[float]]] = None
+    infeasible_score: Optional[float] = None
 
 
 def make(suite: str, name: str, seed: int) -> Problem:

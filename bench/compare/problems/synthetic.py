@@ -12,7 +12,7 @@ earns nothing from a lucky draw.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 import numpy as np
 
@@ -179,6 +179,24 @@ def with_noise(fn: Callable[[Dict[str, Any]], float], seed: int, sd: float) -> C
     return objective
 
 
+# gramacy_constrained: min x0 + x1 on [0, 1]² subject to two constraints, one of them wavy, so the feasible region
+# is two disjoint pieces and the optimum sits on a constraint boundary (Gramacy et al. 2016, "Modeling an augmented
+# Lagrangian for blackbox constrained optimization", Technometrics 58(1), the toy problem of section 4.1):
+#   c0 = 1.5 - x0 - 2 x1 - 0.5 sin(2π (x0² - 2 x1)) <= 0,  c1 = x0² + x1² - 1.5 <= 0;
+# optimum 0.5998 at (0.1954, 0.4044). An infeasible evaluation scores 2, the largest objective value in the box.
+GRAMACY_SPACE: Space = [_f("x0", 0.0, 1.0), _f("x1", 0.0, 1.0)]
+GRAMACY_OPTIMUM = 0.5997880
+
+
+def gramacy_objective(p: Dict[str, Any]) -> float:
+    return p["x0"] + p["x1"]
+
+
+def gramacy_constraints(p: Dict[str, Any]) -> List[float]:
+    x0, x1 = p["x0"], p["x1"]
+    return [1.5 - x0 - 2.0 * x1 - 0.5 * math.sin(2.0 * math.pi * (x0 * x0 - 2.0 * x1)), x0 * x0 + x1 * x1 - 1.5]
+
+
 # timing: 10 floats in [-5, 5], sum of squares (only the sampler's time per suggestion is measured on it).
 TIMING_SPACE: Space = [_f(f"x{i}", -5.0, 5.0) for i in range(10)]
 
@@ -198,6 +216,11 @@ PROBLEMS: Dict[str, Tuple[Space, Callable[[Dict[str, Any]], float], float, float
     "log_rosenbrock4": (LOG_ROSENBROCK4_SPACE, log_rosenbrock4, 0.0, 0.0),
     "branin_noisy": (BRANIN_SPACE, branin, BRANIN_OPTIMUM, 1.0),
     "hartmann6_noisy": (HARTMANN6_SPACE, hartmann6, HARTMANN6_OPTIMUM, 0.1),
+    "gramacy_constrained": (GRAMACY_SPACE, gramacy_objective, GRAMACY_OPTIMUM, 0.0),
+}
+# Constrained problems: name -> (constraints, score of an infeasible evaluation).
+CONSTRAINTS: Dict[str, Tuple[Callable[[Dict[str, Any]], List[float]], float]] = {
+    "gramacy_constrained": (gramacy_constraints, 2.0),
 }
 
 
@@ -207,6 +230,10 @@ def make(problem_name: str, seed: int = 0) -> Problem:
     if problem_name not in PROBLEMS:
         raise ValueError(f"unknown synthetic problem {problem_name!r}; choose from {', '.join(PROBLEMS)}")
     space, fn, optimum, noise_sd = PROBLEMS[problem_name]
+    if problem_name in CONSTRAINTS:
+        constraints, infeasible_score = CONSTRAINTS[problem_name]
+        return Problem("synthetic", problem_name, space, fn, optimum, constraints=constraints,
+                       infeasible_score=infeasible_score)  # fmt: skip
     if noise_sd > 0.0:
         return Problem("synthetic", problem_name, space, with_noise(fn, seed, noise_sd), optimum, clean=fn)
     return Problem("synthetic", problem_name, space, fn, optimum)

@@ -8,6 +8,10 @@ hyperscout:gp, hyperscout:auto), `optuna:tpe|gp|cmaes|random|qmc`, `hebo`, `smac
     tool.tell(handle, params, loss)   # for each suggestion, lower is better
     tool.add_history(rows)            # [(params, loss)] told without sampling (timing suite)
 
+On a constrained problem the tool is made with `constrained=True` and told the constraint values too,
+`tool.tell(handle, params, loss, constraints)` (feasible when every value is <= 0); only the tools whose adapter
+says so in `models_constraints(name)` run such problems.
+
 `unavailable(name)` returns None when the tool can run in this interpreter, else the reason.
 """
 
@@ -37,7 +41,7 @@ class Tool:
     def ask(self, n: int) -> List[Tuple[Any, Dict[str, Any]]]:
         raise NotImplementedError
 
-    def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
+    def tell(self, handle: Any, params: Dict[str, Any], value: float, constraints: Optional[List[float]] = None) -> None:
         raise NotImplementedError
 
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
@@ -58,8 +62,13 @@ class StudyTool(Tool):
             out.append((trial, suggest_with_trial(trial, self.space)))
         return out
 
-    def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
+    def tell(self, handle: Any, params: Dict[str, Any], value: float, constraints: Optional[List[float]] = None) -> None:
+        if constraints is not None:
+            self.report_constraints(handle, constraints)
         self.study.tell(handle, value)
+
+    def report_constraints(self, trial: Any, constraints: List[float]) -> None:
+        raise NotImplementedError
 
 
 def _module(tool: str) -> Any:
@@ -85,5 +94,13 @@ def unavailable(tool: str) -> Optional[str]:
     return mod.unavailable(tool)
 
 
-def make_tool(tool: str, space: Space, seed: int, budget: int) -> Tool:
+def models_constraints(tool: str) -> bool:
+    """Whether the tool takes constraint values (random search does, trivially: it ignores every feedback)."""
+    mod = _module(tool)
+    return bool(getattr(mod, "models_constraints", lambda name: False)(tool))
+
+
+def make_tool(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
+    if constrained:
+        return _module(tool).make(tool, space, seed, budget, constrained=True)
     return _module(tool).make(tool, space, seed, budget)

@@ -45,6 +45,9 @@ class HyperscoutTool(StudyTool):
             direction="minimize", sampler=hyperscout.samplers.make_sampler(name, seed=seed, **options)
         )
 
+    def report_constraints(self, trial: Any, constraints: List[float]) -> None:
+        trial.set_constraints(constraints)
+
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
         # Enqueued values are returned by suggest_* as they are, so the sampler does not pick them.
         for params, value in rows:
@@ -66,5 +69,10 @@ def unavailable(tool: str) -> Optional[str]:
     return None
 
 
-def make(tool: str, space: Space, seed: int, budget: int) -> Tool:
+def models_constraints(tool: str) -> bool:
+    """The samplers that model constraints (docs/samplers.md): gp, tpe and auto."""
+    return parse_variant(variant(tool, "tpe"))[0] in ("gp", "tpe", "auto")
+
+
+def make(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
     return HyperscoutTool(variant(tool, "tpe"), space, seed)

@@ -42,6 +42,11 @@ class OptunaTool(StudyTool):
         self.space = space
         self.study = optuna.create_study(direction="minimize", sampler=_sampler(sampler, seed))
 
+    def report_constraints(self, trial: Any, constraints: List[float]) -> None:
+        # Optuna 5's trial.set_constraint (constraints_func is deprecated there); its TPE and GP samplers read them.
+        for i, value in enumerate(constraints):
+            trial.set_constraint(str(i), value)
+
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
         import optuna
 
@@ -75,5 +80,10 @@ def unavailable(tool: str) -> Optional[str]:
     return None
 
 
-def make(tool: str, space: Space, seed: int, budget: int) -> Tool:
+def models_constraints(tool: str) -> bool:
+    """Optuna's samplers that model constraints: TPE and GP (NSGA-II too, which the harness does not run)."""
+    return variant(tool, "tpe") in ("tpe", "gp")
+
+
+def make(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
     return OptunaTool(variant(tool, "tpe"), space, seed)

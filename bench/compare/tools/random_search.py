@@ -18,7 +18,7 @@ class RandomSearch(Tool):
     def ask(self, n: int) -> List[Tuple[Any, Dict[str, Any]]]:
         return [(None, sample_uniform(self.space, self.rng)) for _ in range(n)]
 
-    def tell(self, handle: Any, params: Dict[str, Any], value: float) -> None:
+    def tell(self, handle: Any, params: Dict[str, Any], value: float, constraints: Optional[List[float]] = None) -> None:
         pass
 
     def add_history(self, rows: List[Tuple[Dict[str, Any], float]]) -> None:
@@ -29,5 +29,9 @@ def unavailable(tool: str) -> Optional[str]:
     return None if tool == "random" else f"unknown tool {tool!r}; random search is just `random`"
 
 
-def make(tool: str, space: Space, seed: int, budget: int) -> Tool:
+def models_constraints(tool: str) -> bool:
+    return True  # it ignores them, as it ignores values: the baseline of a constrained problem too
+
+
+def make(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
     return RandomSearch(space, seed)
