@@ -19,27 +19,69 @@ namespace hyperscout::python {
 
 namespace {
 
+// The Python sampler or pruner an adapter drives. The hyperscout.Study that made the adapter holds that object (and a
+// live Trial holds its Study), so the adapter keeps only a weak reference when the object allows one. A strong one,
+// held from C++, would close a reference cycle the garbage collector cannot see: core study -> adapter -> sampler ->
+// its class's methods -> their module's globals -> the study. A study kept in a script's globals next to its sampler
+// class would then never be freed, and nanobind reports it as leaked at exit.
+class PythonObjectRef {
+ public:
+  PythonObjectRef(nb::object object, const char* what) : what_(what) {
+    PyObject* weak = PyWeakref_NewRef(object.ptr(), nullptr);
+    if (weak != nullptr) {
+      weak_ = nb::steal(weak);
+    } else {  // a class with __slots__ and no __weakref__: keep it alive ourselves
+      PyErr_Clear();
+      strong_ = std::move(object);
+    }
+  }
+
+  nb::object Get() const {
+    if (strong_.is_valid()) return strong_;
+#if PY_VERSION_HEX >= 0x030D0000
+    PyObject* target = nullptr;
+    if (PyWeakref_GetRef(weak_.ptr(), &target) == 1) return nb::steal(target);
+#else
+    PyObject* target = PyWeakref_GetObject(weak_.ptr());  // borrowed; None once the object is gone
+    if (target != Py_None) return nb::borrow(target);
+#endif
+    throw InvalidArgumentError(std::string("the Python ") + what_ +
+                               " of this study no longer exists (the hyperscout.Study that held it was garbage-"
+                               "collected); keep a reference to the study while you use it");
+  }
+
+  void Reset() {
+    weak_.reset();
+    strong_.reset();
+  }
+
+ private:
+  nb::object weak_;
+  nb::object strong_;
+  const char* what_;
+};
+
 // Forwards each Sampler virtual to the Python method with Optuna's name. Values cross as external
 // values (what the Python sampler sees and returns) and are mapped to internal ones here.
 class PythonSampler final : public Sampler {
  public:
-  explicit PythonSampler(nb::object impl) : impl_(std::move(impl)) {}
+  explicit PythonSampler(nb::object impl) : impl_(std::move(impl), "sampler") {}
   ~PythonSampler() override {
     if (!Py_IsInitialized()) return;
     nb::gil_scoped_acquire gil;
-    impl_.reset();
+    impl_.Reset();
   }
 
   SearchSpace InferRelativeSearchSpace(const Study& study, const FrozenTrial& trial) override {
     nb::gil_scoped_acquire gil;
-    nb::object space = impl_.attr("infer_relative_search_space")(StudyToPy(study), trial);
+    nb::object space = Impl().attr("infer_relative_search_space")(StudyToPy(study), trial);
     return PyToSearchSpace(space, "infer_relative_search_space() result");
   }
 
   std::map<std::string, double> SampleRelative(const Study& study, const FrozenTrial& trial,
                                                const SearchSpace& space) override {
     nb::gil_scoped_acquire gil;
-    nb::object result = impl_.attr("sample_relative")(StudyToPy(study), trial, SearchSpaceToPy(space));
+    nb::object result = Impl().attr("sample_relative")(StudyToPy(study), trial, SearchSpaceToPy(space));
     std::map<std::string, double> out;
     if (result.is_none()) return out;
     for (auto [key, value] : nb::cast<nb::dict>(result)) {
@@ -57,13 +99,13 @@ class PythonSampler final : public Sampler {
   double SampleIndependent(const Study& study, const FrozenTrial& trial, const std::string& name,
                            const Distribution& distribution) override {
     nb::gil_scoped_acquire gil;
-    nb::object value = impl_.attr("sample_independent")(StudyToPy(study), trial, name, DistributionToPy(distribution));
+    nb::object value = Impl().attr("sample_independent")(StudyToPy(study), trial, name, DistributionToPy(distribution));
     return ToInternal(distribution, PyToParamValue(value, "sample_independent() for '" + name + "'"));
   }
 
   void BeforeTrial(Study& study, const FrozenTrial& trial) override {
     nb::gil_scoped_acquire gil;
-    impl_.attr("before_trial")(StudyToPy(study), trial);
+    Impl().attr("before_trial")(StudyToPy(study), trial);
   }
 
   void AfterTrial(Study& study, const FrozenTrial& trial, TrialState state,
@@ -71,48 +113,48 @@ class PythonSampler final : public Sampler {
     nb::gil_scoped_acquire gil;
     nb::object py_values = nb::none();
     if (!values.empty()) py_values = nb::cast(values);
-    impl_.attr("after_trial")(StudyToPy(study), trial, state, py_values);
+    Impl().attr("after_trial")(StudyToPy(study), trial, state, py_values);
   }
 
   void Reseed(uint64_t seed) override {
     nb::gil_scoped_acquire gil;
-    if (nb::hasattr(impl_, "reseed_rng")) impl_.attr("reseed_rng")(seed);
+    if (nb::hasattr(Impl(), "reseed_rng")) Impl().attr("reseed_rng")(seed);
   }
 
   std::string Name() const override {
     nb::gil_scoped_acquire gil;
-    return nb::cast<std::string>(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(impl_.ptr()))).attr("__name__"));
+    return nb::cast<std::string>(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(Impl().ptr()))).attr("__name__"));
   }
 
-  const nb::object& impl() const { return impl_; }
+  nb::object Impl() const { return impl_.Get(); }
 
  private:
-  nb::object impl_;
+  PythonObjectRef impl_;
 };
 
 class PythonPruner final : public Pruner {
  public:
-  explicit PythonPruner(nb::object impl) : impl_(std::move(impl)) {}
+  explicit PythonPruner(nb::object impl) : impl_(std::move(impl), "pruner") {}
   ~PythonPruner() override {
     if (!Py_IsInitialized()) return;
     nb::gil_scoped_acquire gil;
-    impl_.reset();
+    impl_.Reset();
   }
 
   bool Prune(const Study& study, const FrozenTrial& trial) override {
     nb::gil_scoped_acquire gil;
-    return nb::cast<bool>(nb::bool_(impl_.attr("prune")(StudyToPy(study), trial)));
+    return nb::cast<bool>(nb::bool_(Impl().attr("prune")(StudyToPy(study), trial)));
   }
 
   std::string Name() const override {
     nb::gil_scoped_acquire gil;
-    return nb::cast<std::string>(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(impl_.ptr()))).attr("__name__"));
+    return nb::cast<std::string>(nb::handle(reinterpret_cast<PyObject*>(Py_TYPE(Impl().ptr()))).attr("__name__"));
   }
 
-  const nb::object& impl() const { return impl_; }
+  nb::object Impl() const { return impl_.Get(); }
 
  private:
-  nb::object impl_;
+  PythonObjectRef impl_;
 };
 
 nb::list OptionsToPy(const std::vector<OptionSpec>& options) {
@@ -155,7 +197,7 @@ void BindPlugins(nb::module_& m) {
       .def("reseed", &Sampler::Reseed, nb::arg("seed"), nb::call_guard<nb::gil_scoped_release>());
   nb::class_<PythonSampler, Sampler>(m, "PythonSampler", "Drives a Python BaseSampler subclass from the C++ study.")
       .def(nb::init<nb::object>(), nb::arg("impl"))
-      .def_prop_ro("impl", &PythonSampler::impl);
+      .def_prop_ro("impl", &PythonSampler::Impl);
 
   nb::class_<Pruner>(m, "Pruner", "A pruner made in C++ (built-in) or an adapter around a Python pruner.")
       .def_prop_ro("name", &Pruner::Name)
@@ -168,7 +210,7 @@ void BindPlugins(nb::module_& m) {
           nb::arg("study"), nb::arg("trial"));
   nb::class_<PythonPruner, Pruner>(m, "PythonPruner", "Drives a Python BasePruner subclass from the C++ study.")
       .def(nb::init<nb::object>(), nb::arg("impl"))
-      .def_prop_ro("impl", &PythonPruner::impl);
+      .def_prop_ro("impl", &PythonPruner::Impl);
 
   m.def(
       "sampler_specs", [] { return SpecsToPy(Samplers()); },

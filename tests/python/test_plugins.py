@@ -1,6 +1,9 @@
 """Built-in samplers and pruners generated from the registry, and Python subclasses of
 BaseSampler / BasePruner driven by the C++ study."""
+import gc
 import inspect
+import subprocess
+import sys
 
 import pytest
 
@@ -194,6 +197,43 @@ def test_an_after_trial_error_reaches_the_caller_and_the_trial_keeps_its_state()
         study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
     # Neither trial is left RUNNING: the state is stored before the sampler's error propagates (as in Optuna).
     assert [(t.state, t.value) for t in study.trials] == [(TrialState.COMPLETE, 0.25), (TrialState.COMPLETE, 0.5)]
+
+
+def test_a_study_in_a_scripts_globals_with_its_own_sampler_class_is_freed_at_exit(tmp_path):
+    # The sampler's class (and so its methods' globals) lives in __main__ next to the study: the adapters hold the
+    # sampler and pruner weakly, so no cycle through C++ keeps the study alive and nanobind reports no leak at exit.
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import hyperscout\n"
+        "from hyperscout.samplers import BaseSampler\n"
+        "from hyperscout.pruners import BasePruner\n"
+        "class Mid(BaseSampler):\n"
+        "    def sample_independent(self, study, trial, name, distribution):\n"
+        "        return (distribution.low + distribution.high) / 2\n"
+        "class Never(BasePruner):\n"
+        "    def prune(self, study, trial):\n"
+        "        return False\n"
+        "study = hyperscout.create_study(sampler=Mid(), pruner=Never())\n"
+        "study.optimize(lambda t: t.suggest_float('x', 0, 2), n_trials=3)\n"
+        "kept = study.ask()\n"
+        "print(study.best_value)\n"
+    )
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1.0"
+    assert "leaked" not in proc.stderr, proc.stderr
+
+
+def test_a_kept_trial_keeps_its_study_and_sampler_alive():
+    study = hyperscout.create_study(sampler=SequenceSampler())
+    trial = study.ask()
+    del study
+    gc.collect()
+    assert trial.suggest_float("x", 2, 4) == 3.0  # the sampler still answers
+    adapter = _core.PythonSampler(SequenceSampler())  # nothing else holds this sampler
+    gc.collect()
+    with pytest.raises(InvalidArgumentError, match="the Python sampler of this study no longer exists"):
+        adapter.name
 
 
 class LastValuePruner(BasePruner):
