@@ -41,8 +41,8 @@ class BasePruner:
         core = getattr(self, "_hs_core", None)
         if core is not None:  # a built-in: the C++ object itself
             return core
-        # A fresh adapter per study; it holds this object, never the other way round, so no
-        # reference cycle hides from the garbage collector.
+        # A fresh adapter per study. It refers to this object weakly (the Study holds it): a reference from C++
+        # would hide a cycle through this class's module from the garbage collector (bind_plugins.cpp).
         return _core.PythonPruner(self)
 
 
