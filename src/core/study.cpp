@@ -420,6 +420,21 @@ std::vector<FrozenTrial> FeasibleParetoFront(const std::vector<const FrozenTrial
       candidates.push_back(trial);
     }
   }
+  if (directions.size() == 1) {  // the best value's ties, in one pass (BestValue runs after every trial in loops)
+    const double sign = directions[0] == StudyDirection::kMaximize ? -1.0 : 1.0;
+    std::vector<const FrozenTrial*> best;
+    for (const FrozenTrial* trial : candidates) {
+      if (best.empty() || sign * trial->values[0] < sign * best[0]->values[0]) {
+        best.assign(1, trial);
+      } else if (trial->values[0] == best[0]->values[0]) {
+        best.push_back(trial);
+      }
+    }
+    std::vector<FrozenTrial> out;
+    out.reserve(best.size());
+    for (const FrozenTrial* trial : best) out.push_back(*trial);
+    return out;
+  }
   // In lexicographic order of the (minimization-signed) values a trial can only be dominated by an earlier one,
   // and whoever dominates it is itself dominated by, or is, a member of the front so far (dominance is
   // transitive). So each trial is checked against the front only: O(n log n + n * front) instead of O(n^2).
