@@ -70,6 +70,8 @@ def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
 
     start = time.perf_counter()
     shared = int(cell.get("shared_startup", 0))
+    if shared > 0 and constrained:
+        raise ValueError("a shared startup tells the tools no constraint values; run constrained problems without it")
     if shared > 0:
         rows = [(params, evaluate(params)) for params in startup_points(problem.space, cell["seed"], shared)]
         t0 = time.perf_counter()
@@ -138,8 +140,9 @@ def run_cell(cell: Dict[str, Any]) -> Dict[str, Any]:
     reason = unavailable(cell["tool"])
     if reason is not None:
         return {"status": reason if reason.startswith("not ") else f"not available: {reason}"}
-    if cell["suite"] == "synthetic" and cell["problem"] in _constrained_problems() and not models_constraints(cell["tool"]):
-        return {"status": "not available: this tool takes no constraint values (the problem is constrained)"}
+    if cell["protocol"] != "timing" and not models_constraints(cell["tool"]):
+        if make_problem(cell["suite"], cell["problem"], cell["seed"]).constraints is not None:
+            return {"status": "not available: this tool takes no constraint values (the problem is constrained)"}
     try:
         result = run_timing(cell) if cell["protocol"] == "timing" else run_optimization(cell)
     except Exception as e:  # a crash of one tool on one cell is a result, never the end of the run
@@ -147,12 +150,6 @@ def run_cell(cell: Dict[str, Any]) -> Dict[str, Any]:
         return {"status": f"crashed: {type(e).__name__}: {e}"[:300], "traceback": tail}
     result["status"] = "ok"
     return result
-
-
-def _constrained_problems() -> List[str]:
-    from bench.compare.problems import synthetic
-
-    return list(synthetic.CONSTRAINTS)
 
 
 def main() -> None:

@@ -253,6 +253,8 @@ def test_constrained_problem_is_scored_by_its_best_feasible_value():
     assert result["infeasible_score"] == 2.0
     refused = worker.run_cell({**cell, "tool": "hyperscout:cmaes"})
     assert "takes no constraint values" in refused["status"] or refused["status"].startswith("not ")
+    shared = worker.run_cell({**cell, "shared_startup": 3})  # its trials would reach the tools without constraints
+    assert shared["status"].startswith("crashed: ValueError: a shared startup tells the tools no constraint values")
 
 
 def test_noisy_hartmann_adds_noise_of_a_tenth():
