@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _datetime
+import math
 import numbers
 import warnings
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
@@ -185,13 +186,22 @@ def create_trial(
     intermediate_values: Optional[Dict[int, float]] = None,
     datetime_start: Optional[Union[_datetime.datetime, float]] = None,
     datetime_complete: Optional[Union[_datetime.datetime, float]] = None,
+    constraints: Optional[Dict[str, float]] = None,
 ) -> FrozenTrial:
     """A FrozenTrial to pass to ``Study.add_trial`` (Optuna's ``create_trial``), e.g. results from
     elsewhere. ``params`` are external values and each needs its distribution. The start time defaults
     to now (unless WAITING), the completion time to now for a finished trial; pass ``datetime`` objects
-    (or epoch seconds) to keep the original times."""
+    (or epoch seconds) to keep the original times. ``constraints`` (name -> value, as Optuna 5 takes them) are
+    stored as ``Trial.set_constraint`` stores them."""
     if value is not None and values is not None:
         raise ValueError("pass value or values, not both")
+    if constraints:
+        system_attrs = dict(system_attrs or {})
+        for key, constraint in constraints.items():
+            number = float(constraint)
+            if not math.isfinite(number):
+                raise ValueError(f"constraint {key!r} is {number}; a constraint value must be a finite number")
+            system_attrs[f"constraints:{key}"] = number
     value_list = [float(value)] if value is not None else [float(v) for v in values or ()]
     now = _datetime.datetime.now()
     if datetime_start is None and state != TrialState.WAITING:

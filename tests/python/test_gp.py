@@ -262,6 +262,15 @@ def test_set_constraint_by_name_as_in_optuna_5():
     plain = hyperscout.create_study()
     plain.tell(plain.ask(), 1.0)
     assert plain.trials[0].constraints == {}
+    # Optuna 5's create_trial(constraints=...): an imported trial counts as its constraints say.
+    imported = hyperscout.create_trial(value=0.0, params={"x": 0.5},
+                                       distributions={"x": hyperscout.distributions.FloatDistribution(0.0, 1.0)},
+                                       constraints={"memory": 3.0})  # fmt: skip
+    assert imported.constraints == {"memory": 3.0}
+    plain.add_trial(imported)
+    assert plain.best_value == 1.0  # the 0.0 trial broke its constraint
+    with pytest.raises(ValueError, match="constraint 'memory' is inf"):
+        hyperscout.create_trial(value=0.0, constraints={"memory": math.inf})
 
 
 def test_named_constraints_steer_the_gp_as_listed_ones_do():
