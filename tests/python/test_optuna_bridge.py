@@ -112,3 +112,37 @@ def test_copy_study_from_optuna_sqlite(tmp_path):
     assert states == {"COMPLETE", "PRUNED", "FAIL"}
     assert loaded.best_value == pytest.approx(study.best_value)
     assert loaded.best_params == study.best_params
+
+
+def test_optuna_5_constraints_reach_the_hyperscout_sampler():
+    # trial.set_constraint in an Optuna study: the mirror's trials carry the same constraints, so hyperscout's TPE
+    # steers by them. Two runs differ only in whether the constraint is reported.
+    def run(report):
+        def constrained(trial):
+            x = trial.suggest_float("x", 0.0, 1.0)
+            y = trial.suggest_float("y", 0.0, 1.0)
+            if report:
+                trial.set_constraint("sum", x + y - 1.0)
+            return (x - 0.8) ** 2 + (y - 0.8) ** 2
+
+        sampler = HyperscoutSampler(hyperscout.samplers.TPESampler(seed=3, n_startup_trials=5))
+        study = optuna.create_study(sampler=sampler)
+        study.optimize(constrained, n_trials=25)
+        return study, sampler
+
+    study, sampler = run(True)
+    mirrored = sampler._mirror.trials
+    assert [t.constraints for t in mirrored] == [dict(t.constraints) for t in study.trials]
+    assert all(t.constraints["sum"] == pytest.approx(t.params["x"] + t.params["y"] - 1.0) for t in mirrored)
+    blind, _ = run(False)
+    assert [t.params for t in study.trials] != [t.params for t in blind.trials]
+    feasible = sum(t.constraints["sum"] <= 0 for t in study.trials[5:])
+    assert feasible > sum(t.params["x"] + t.params["y"] <= 1 for t in blind.trials[5:])
+    # copy_study_from_optuna keeps them too, and hyperscout's best trial is then the best feasible one.
+    storage = optuna.storages.InMemoryStorage()
+    source = optuna.create_study(storage=storage, study_name="c", sampler=optuna.samplers.RandomSampler(seed=1))
+    source.optimize(lambda t: (t.set_constraint("c", 0.5 - t.suggest_float("x", 0, 1)), t.params["x"])[1], n_trials=8)
+    copied = copy_study_from_optuna(storage, "c", "memory://")
+    assert [t.constraints for t in copied.trials] == [dict(t.constraints) for t in source.trials]
+    assert min(t.value for t in source.trials) < 0.5  # the lowest value broke the constraint (x >= 0.5)
+    assert copied.best_value == min(t.value for t in source.trials if t.params["x"] >= 0.5)

@@ -41,6 +41,7 @@ hyperscout storage. Needs Optuna 5 (``pip install "optuna>=5,<6"``).
 from __future__ import annotations
 
 import math
+import sys
 import threading
 from typing import Any, Dict, Optional, Sequence
 
@@ -85,6 +86,17 @@ def _directions(study: "optuna.Study") -> list:
     return [d.name.lower() for d in study.directions]
 
 
+def _copy_constraints(hs_trial: "hyperscout.Trial", trial: "optuna.trial.FrozenTrial") -> None:
+    """The Optuna trial's constraint values (Optuna 5's ``trial.set_constraint`` or a ``constraints_func``), by
+    name, so that hyperscout's GP and TPE model them. Optuna allows an infinite value; hyperscout takes the largest
+    finite one in its place, which ranks the same."""
+    for name, value in getattr(trial, "constraints", {}).items():
+        value = float(value)
+        if math.isinf(value):
+            value = math.copysign(sys.float_info.max, value)
+        hs_trial.set_constraint(name, value)
+
+
 def _add_trial(
     hs_study: "hyperscout.Study",
     trial: "optuna.trial.FrozenTrial",
@@ -123,6 +135,8 @@ def _add_trial(
         hs_trial.report(v, step)
     if state == _OptunaState.RUNNING:
         return
+    if state in (_OptunaState.COMPLETE, _OptunaState.PRUNED):
+        _copy_constraints(hs_trial, trial)
     hs_study.tell(hs_trial, list(values) if values else None, _STATES[state])
 
 
@@ -218,6 +232,8 @@ class HyperscoutSampler(optuna.samplers.BaseSampler):
                         live.report(v, step)
                     if state == _OptunaState.PRUNED and not values and trial.intermediate_values:
                         values = [trial.intermediate_values[max(trial.intermediate_values)]]
+                    if state in (_OptunaState.COMPLETE, _OptunaState.PRUNED):
+                        _copy_constraints(live, trial)
                     mirror.tell(live, list(values) if values else None, _STATES[state])
                     self._seen.add(trial.number)
                     return
