@@ -1,8 +1,9 @@
 """GP Bayesian optimization with a constraint: a small budget on a smooth objective, where the
 unconstrained optimum breaks a limit the objective can only report after the fact (here: a "memory"
-budget). Trials report constraint values with trial.set_constraints; a trial is feasible when every
-value is <= 0, and GPSampler steers towards points likely to be feasible. Code ported from Optuna can pass
-GPSampler(constraints_func=...) instead, a function of the finished trial (docs/python.md, "Constraints").
+budget). Trials report constraint values with trial.set_constraint (Optuna 5's form; set_constraints takes a
+list, and GPSampler(constraints_func=...) Optuna 4's function of the finished trial, docs/python.md,
+"Constraints"); a trial is feasible when every value is <= 0, and GPSampler steers towards points likely to be
+feasible.
 
 Run:  python examples/python/gp_constrained.py
 """
@@ -16,14 +17,14 @@ def objective(trial: hyperscout.Trial) -> float:
     # Stand-ins for a validation loss and a memory footprint in MiB.
     loss = (width / 400.0 - 1.0) ** 2 + (dropout - 0.2) ** 2 + (0.0 if optimizer == "adam" else 0.1)
     memory = 2.0 * width
-    trial.set_constraints([memory - 600.0])  # feasible when memory <= 600 MiB
+    trial.set_constraint("memory", memory - 600.0)  # feasible when memory <= 600 MiB
     return loss
 
 
 if __name__ == "__main__":
     study = hyperscout.create_study(sampler=hyperscout.samplers.GPSampler(seed=7))
     study.optimize(objective, n_trials=30)
-    feasible = [t for t in study.trials if t.system_attrs["constraints"][0] <= 0.0]
+    feasible = [t for t in study.trials if t.constraints["memory"] <= 0.0]
     # best_trial skips trials that broke a constraint: it is the best feasible one.
     best = study.best_trial
     print(f"{len(study.trials)} trials ({len(feasible)} feasible); best feasible value {best.value:.4f}")
