@@ -376,16 +376,24 @@ std::vector<FrozenTrial> Study::Trials(const std::vector<TrialState>& states) co
   return out;
 }
 
+namespace {
+// FeasibleParetoFront over a snapshot.
+std::vector<FrozenTrial> FeasibleParetoFront(const std::vector<FrozenTrialPtr>& snapshot,
+                                             const std::vector<StudyDirection>& directions) {
+  std::vector<const FrozenTrial*> trials;
+  trials.reserve(snapshot.size());
+  for (const auto& trial : snapshot) trials.push_back(trial.get());
+  return hyperscout::FeasibleParetoFront(trials, directions);
+}
+}  // namespace
+
 FrozenTrial Study::BestTrial() const {
   if (IsMultiObjective()) {
     throw InvalidArgumentError("BestTrial is for single-objective studies; use BestTrials for the Pareto front");
   }
   const auto complete = TrialsSnapshot({TrialState::kComplete});
   if (complete.empty()) throw InvalidArgumentError(fmt::format("study '{}' has no COMPLETE trial yet", name_));
-  std::vector<const FrozenTrial*> trials;
-  trials.reserve(complete.size());
-  for (const auto& trial : complete) trials.push_back(trial.get());
-  const auto front = FeasibleParetoFront(trials, directions_);
+  const auto front = FeasibleParetoFront(complete, directions_);
   if (front.empty()) {
     throw InvalidArgumentError(fmt::format(
         "study '{}' has no feasible COMPLETE trial yet: all {} broke a constraint (a value > 0 in their constraints); "
@@ -467,11 +475,7 @@ std::vector<FrozenTrial> FeasibleParetoFront(const std::vector<const FrozenTrial
 }
 
 std::vector<FrozenTrial> Study::BestTrials() const {
-  const auto complete = TrialsSnapshot({TrialState::kComplete});
-  std::vector<const FrozenTrial*> trials;
-  trials.reserve(complete.size());
-  for (const auto& trial : complete) trials.push_back(trial.get());
-  return FeasibleParetoFront(trials, directions_);
+  return FeasibleParetoFront(TrialsSnapshot({TrialState::kComplete}), directions_);
 }
 
 void Study::SetUserAttr(const std::string& key, const Json& value) {

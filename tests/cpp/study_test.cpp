@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -16,13 +17,29 @@ namespace hyperscout {
 namespace {
 
 std::unique_ptr<Study> NewStudy(uint64_t seed = 1, std::vector<StudyDirection> directions = {StudyDirection::kMinimize},
-                                std::shared_ptr<Storage> storage = nullptr) {
+                                const std::shared_ptr<Storage>& storage = nullptr) {
   StudyOptions options;
   options.study_name = "s";
   options.storage = storage ? storage : std::make_shared<MemoryStorage>();
   options.sampler = std::make_shared<RandomSampler>(seed);
   options.directions = std::move(directions);
   return Study::Create(options);
+}
+
+// The Pareto front of `trials` by comparing every pair, among those `eligible` says count: what BestTrials must give.
+std::vector<int64_t> BruteForceFront(const std::vector<FrozenTrial>& trials,
+                                     const std::vector<StudyDirection>& directions,
+                                     const std::function<bool(const FrozenTrial&)>& eligible) {
+  std::vector<int64_t> front;
+  for (const auto& candidate : trials) {
+    if (!eligible(candidate)) continue;
+    bool dominated = false;
+    for (const auto& other : trials) {
+      dominated = dominated || (eligible(other) && Dominates(other.values, candidate.values, directions));
+    }
+    if (!dominated) front.push_back(candidate.number);
+  }
+  return front;
 }
 
 double Quadratic(Trial& trial) {
@@ -254,13 +271,8 @@ TEST(Study, ParetoFrontMatchesBruteForceWithTiesAndMixedDirections) {
                                    static_cast<double>(t.SuggestInt("c", 0, 4))};
       },
       OptimizeOptions{.n_trials = 200});
-  const auto all = study->Trials();
-  std::vector<int64_t> expected;
-  for (const auto& candidate : all) {
-    bool dominated = false;
-    for (const auto& other : all) dominated = dominated || Dominates(other.values, candidate.values, directions);
-    if (!dominated) expected.push_back(candidate.number);
-  }
+  const std::vector<int64_t> expected =
+      BruteForceFront(study->Trials(), directions, [](const FrozenTrial&) { return true; });
   std::vector<int64_t> got;
   for (const auto& trial : study->BestTrials()) got.push_back(trial.number);
   EXPECT_EQ(got, expected);
@@ -339,17 +351,8 @@ TEST(Study, ParetoFrontLeavesOutInfeasibleTrials) {
         return std::vector<double>{x, (1 - x) * (1 - x)};
       },
       OptimizeOptions{.n_trials = 80});
-  const auto all = study->Trials();
-  std::vector<int64_t> expected;  // brute force over the feasible trials
-  for (const auto& candidate : all) {
-    if (std::get<double>(candidate.Param("x")) < 0.5) continue;
-    bool dominated = false;
-    for (const auto& other : all) {
-      dominated = dominated ||
-                  (std::get<double>(other.Param("x")) >= 0.5 && Dominates(other.values, candidate.values, directions));
-    }
-    if (!dominated) expected.push_back(candidate.number);
-  }
+  const std::vector<int64_t> expected = BruteForceFront(  // over the feasible trials
+      study->Trials(), directions, [](const FrozenTrial& t) { return std::get<double>(t.Param("x")) >= 0.5; });
   std::vector<int64_t> got;
   for (const auto& trial : study->BestTrials()) got.push_back(trial.number);
   EXPECT_EQ(got, expected);
