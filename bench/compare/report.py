@@ -50,7 +50,7 @@ def join_parts(parts: List[Path], out: Path) -> None:
     """Writes the cells of `parts` (later parts win) and their joined run.json into `out`."""
     latest: Dict[str, Dict[str, Any]] = {}
     meta: Dict[str, Any] = {"parts": [], "tools": [], "suites": [], "commands": [], "load_average": [],
-                            "cpus": [], "reused": [], "elapsed_s": 0.0}  # fmt: skip
+                            "cpus": [], "emulated_cpu": [], "reused": [], "elapsed_s": 0.0}  # fmt: skip
     for part in parts:
         results = part / "results.jsonl"
         if not results.is_file():
@@ -61,10 +61,12 @@ def join_parts(parts: List[Path], out: Path) -> None:
         for field in ("tools", "suites"):
             meta[field] += [x for x in m.get(field, []) if x not in meta[field]]
         offset = len(meta["commands"])
-        meta["commands"] += m.get("commands") or ([m["argv"]] if m.get("argv") else [])
+        commands = m.get("commands") or ([m["argv"]] if m.get("argv") else [])
+        meta["commands"] += commands
         meta["reused"] += [{**r, "command": r.get("command", 0) + offset} for r in m.get("reused", [])]
         meta["load_average"] += m.get("load_average", [])
         meta["cpus"] += m.get("cpus", [])
+        meta["emulated_cpu"] += m.get("emulated_cpu", []) + [None] * (len(commands) - len(m.get("emulated_cpu", [])))
         meta["elapsed_s"] += m.get("elapsed_s", 0.0)
         for field in ("profile", "seeds"):
             if field in m and meta.setdefault(field, m[field]) != m[field]:
@@ -432,6 +434,14 @@ def timing_section(records: List[Dict[str, Any]], tools: List[str], out: Path) -
             ratio = f"{ms[cp][0] / ms[tool][0]:.3g}" if cp in ms and ms[tool][0] > 0 else "—"
             lines.append(f"| {tool} | {fmt_mse(*ms[tool], digits=3)} | {cp} | {ratio} |")
         lines.append("")
+        # What each tool's libraries ran with (run.py --emulate-cpu holds them to one CPU level).
+        for tool in tools:
+            seen = {", ".join(f"{lib} {level}" for lib, level in r["simd"].items())
+                    for r in tim if r["tool"] == tool and r.get("simd")}  # fmt: skip
+            if seen:
+                lines.append(f"- instruction sets of {tool}: {'; '.join(sorted(seen))}")
+        if any(r.get("simd") for r in tim):
+            lines.append("")
     seq = [r for r in records if r["status"] == "ok" and r.get("protocol") == "seq" and r.get("suggest_ms")]
     if seq:
         fig, ax = new_figure("time per suggestion (sequential runs, all suites)", "trials in the study", "ms per suggestion (ask + tell)")
@@ -475,6 +485,8 @@ def main() -> None:
                     f"{', '.join(str(x) for x in meta['load_average'])} (times per suggestion are only as quiet as that)")
     if meta.get("cpus"):
         head.append(f"- processors the commands ran on: {', '.join(dict.fromkeys(meta['cpus']))}")
+    if any(meta.get("emulated_cpu", [])):
+        head.append(f"- emulated CPU level (run.py --emulate-cpu): {', '.join(str(x) for x in meta['emulated_cpu'])}")
     if meta.get("parts"):
         head.append(f"- joined from: {', '.join(f'`{part}`' for part in meta['parts'])}")
     copied = collections.Counter(r["reused_from"] for r in records if r.get("reused_from"))

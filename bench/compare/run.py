@@ -7,6 +7,7 @@ seeds and budgets, then writes OUT/README.md (tables) and OUT/*.png (plots).
     python3 bench/compare/run.py --profile full --jobs 2 --out bench/results/compare-full   # hours
     python3 bench/compare/run.py --suites synthetic --tools hyperscout:gp,optuna:gp --shared-startup 10
                                                     # the same 10 random first trials for both tools
+    python3 bench/compare/run.py --suites timing --emulate-cpu portable   # as on a CPU without AVX2
 
 Each (tool, problem, protocol) group of seeds runs in a subprocess of the tool's virtual environment
 (`python -m bench.compare.worker`), so a tool that crashes or hangs costs only its own cells. Results are
@@ -47,6 +48,30 @@ from bench.compare.profiles import (  # noqa: E402
 
 STATUS_FILE = ROOT / "bench" / "compare" / "install-status.json"
 FINAL = ("ok", "crashed")  # statuses a rerun keeps
+
+# --emulate-cpu: the environment that makes every tool run as on a CPU of that level. hyperscout loads that build
+# of its extension; the other tools' numeric libraries, which choose their SIMD code at run time, are held to the
+# same instruction sets. PyTorch: ATEN_CPU_CAPABILITY; MKL (which ignores MKL_ENABLE_INSTRUCTIONS on AMD CPUs):
+# the code branch MKL_CBWR; oneDNN: ONEDNN_MAX_CPU_ISA; OpenBLAS: OPENBLAS_CORETYPE; NumPy: its dispatch targets
+# (NumPy 2 needs SSE4.2 at least, so "portable" leaves it one level above hyperscout's SSE2).
+EMULATED_CPUS: Dict[str, Dict[str, str]] = {
+    "portable": {
+        "HYPERSCOUT_CPU_LEVEL": "portable",
+        "ATEN_CPU_CAPABILITY": "default",
+        "MKL_CBWR": "COMPATIBLE",
+        "ONEDNN_MAX_CPU_ISA": "SSE41",
+        "OPENBLAS_CORETYPE": "Nehalem",
+        "NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4 AVX512_ICL AVX512_SPR",
+    },
+    "x86-64-v3": {
+        "HYPERSCOUT_CPU_LEVEL": "x86-64-v3",
+        "ATEN_CPU_CAPABILITY": "avx2",
+        "MKL_CBWR": "AVX2",
+        "ONEDNN_MAX_CPU_ISA": "AVX2",
+        "OPENBLAS_CORETYPE": "Haswell",
+        "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+    },
+}
 
 
 def load_install_status(no_venv: bool) -> Dict[str, Any]:
@@ -141,8 +166,10 @@ def reuse_cells(
     return summary
 
 
-def run_chunk(python: str, chunk: List[Dict[str, Any]], results: Results, timeout: float, log: Any) -> None:
-    env = dict(os.environ)
+def run_chunk(
+    python: str, chunk: List[Dict[str, Any]], results: Results, timeout: float, log: Any, extra_env: Dict[str, str]
+) -> None:
+    env = {**os.environ, **extra_env}
     # The caller's PYTHONPATH stays after the repository root (e.g. a hyperscout build to measure with --no-venv).
     python_path = os.pathsep.join([str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))
     env.update({"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": python_path})
@@ -211,6 +238,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--reuse-tools", default="random", metavar="TOOLS",
                    help="comma-separated tools whose cells --reuse-cells-from may copy (default: random, whose "
                         "draws do not depend on the hyperscout build)")  # fmt: skip
+    p.add_argument("--emulate-cpu", choices=sorted(EMULATED_CPUS), metavar="LEVEL",
+                   help="run every tool as on a CPU of this level (portable: without AVX; x86-64-v3: AVX2 and FMA, "
+                        "without AVX-512): hyperscout loads that build, the other tools' PyTorch, MKL, oneDNN, "
+                        "OpenBLAS and NumPy use only its instruction sets; for time per suggestion on such CPUs")
     p.add_argument("--list-tasks", action="store_true", help="print the ML task names and exit")
     args = p.parse_args(argv)
 
@@ -277,6 +308,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"compare-{args.profile}"
     if any(src.resolve() == out.resolve() for src in sources):
         p.error("--reuse-cells-from: the directory is --out itself; its finished cells are kept anyway")
+    meta_path = out / "run.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    commands = meta.get("commands") or ([meta["argv"]] if "argv" in meta else [])
+    # The CPU level each command emulated (None: none); commands recorded before the field existed emulated none.
+    emulated = meta.get("emulated_cpu", [])
+    emulated = emulated + [None] * (len(commands) - len(emulated))
+    # Cells measured as on another CPU level must not be kept as if measured as on this one.
+    earlier = {level for level in emulated if level != args.emulate_cpu}
+    if earlier:
+        p.error(f"--emulate-cpu: {out} holds cells run with --emulate-cpu {earlier.pop() or '(none)'}; a rerun "
+                "there would mix the two, so give another --out")  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
 
     status = load_install_status(args.no_venv)
@@ -296,9 +338,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"{len(todo)} cells to run ({len(done)} already in {results.path}), {len(chunks)} worker processes, "
           f"--jobs {args.jobs}", flush=True)  # fmt: skip
     # run.json keeps every command that wrote into this --out (a run may be completed in parts).
-    meta_path = out / "run.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    commands = meta.get("commands") or ([meta["argv"]] if "argv" in meta else [])
     # One processor per command; commands recorded before the field existed get a placeholder, so the lists align.
     cpus = meta.get("cpus", [])
     cpus = cpus + ["not recorded"] * (len(commands) - len(cpus))
@@ -308,6 +347,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         "commands": commands + [sys.argv[1:]], "elapsed_s": meta.get("elapsed_s", 0.0),
         "load_average": meta.get("load_average", []) + [round(os.getloadavg()[0], 1)],
         "cpus": cpus + [cpu_model()],
+        "emulated_cpu": emulated + [args.emulate_cpu],
         # Cells copied rather than run, per command (its index in "commands").
         "reused": meta.get("reused", []) + [{**r, "command": len(commands)} for r in reused],
     })  # fmt: skip
@@ -315,9 +355,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     meta.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     meta_path.write_text(json.dumps(meta, indent=1))
     start = time.monotonic()
+    extra_env = EMULATED_CPUS[args.emulate_cpu] if args.emulate_cpu else {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         futures = [
-            pool.submit(run_chunk, key[0], chunk, results, args.cell_timeout * len(chunk), sys.stdout)
+            pool.submit(run_chunk, key[0], chunk, results, args.cell_timeout * len(chunk), sys.stdout, extra_env)
             for key, chunk in chunks.items()
         ]
         for f in futures:

@@ -7,7 +7,7 @@ A cell: {"key", "suite", "problem", "tool", "seed", "protocol": "batch"|"seq"|"t
   noise-free value of each) on a noisy problem;
 - bbob: "hits" (first evaluation reaching each of COCO's 51 targets) and "final_precision";
 - all: "suggest_ms" (mean ms per suggestion in blocks of 10 trials), "wall_s", "eval_s";
-- timing: "ask_ms" (one value per repetition).
+- timing: "ask_ms" (one value per repetition), "simd" (the instruction sets the loaded libraries chose).
 
 With "shared_startup": N, the first N trials are not the tool's: they are N uniform random points drawn
 from a stream seeded by the cell's seed alone (the same for every tool), evaluated and told to the tool
@@ -117,6 +117,22 @@ def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
+def simd_levels() -> Dict[str, str]:
+    """The instruction-set level each loaded numeric library chose at run time (run.py --emulate-cpu holds them
+    down): hyperscout's build, PyTorch's CPU capability, and NumPy's enabled dispatch targets."""
+    levels = {}
+    if "hyperscout" in sys.modules:
+        levels["hyperscout"] = sys.modules["hyperscout"].cpu_level()
+    if "torch" in sys.modules:
+        levels["torch"] = sys.modules["torch"].backends.cpu.get_cpu_capability()
+    try:
+        from numpy._core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    except ImportError:  # NumPy 1
+        from numpy.core._multiarray_umath import __cpu_dispatch__, __cpu_features__
+    levels["numpy"] = " ".join(t for t in __cpu_dispatch__ if __cpu_features__.get(t)) or "baseline only"
+    return levels
+
+
 def run_timing(cell: Dict[str, Any]) -> Dict[str, Any]:
     """Time per suggestion once the study holds `history` finished random trials."""
     problem = make_problem(cell["suite"], cell["problem"], cell["seed"])
@@ -133,7 +149,7 @@ def run_timing(cell: Dict[str, Any]) -> Dict[str, Any]:
         [(handle, params)] = tool.ask(1)
         ask_ms.append(_round(1000 * (time.perf_counter() - t0)))
         tool.tell(handle, params, problem.objective(active(problem.space, params)))
-    return {"ask_ms": ask_ms}
+    return {"ask_ms": ask_ms, "simd": simd_levels()}
 
 
 def run_cell(cell: Dict[str, Any]) -> Dict[str, Any]:

@@ -429,6 +429,30 @@ def test_driver_runs_the_timing_suite(tmp_path):
     assert all(ms >= 0 for r in records for ms in r["ask_ms"])
 
 
+def test_emulate_cpu_reaches_every_tool_and_is_never_mixed_with_other_cells(tmp_path):
+    out = tmp_path / "run"
+    base = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--no-report",
+            "--suites", "timing", "--seeds", "1", "--out", str(out)]  # fmt: skip
+    proc = subprocess.run(base + ["--tools", "random,hyperscout:tpe", "--emulate-cpu", "portable"],
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    records = {r["tool"]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    # NumPy's dispatch stops below AVX2 (x86-64-v3) whatever this CPU has.
+    assert records["random"]["status"] == "ok"
+    assert "X86_V3" not in records["random"]["simd"]["numpy"].split()
+    hs = records["hyperscout:tpe"]
+    if hs["status"] == "ok":
+        assert hs["simd"]["hyperscout"] == "portable"
+    else:  # an installation with one build only refuses the level, naming the variable the option set
+        assert "HYPERSCOUT_CPU_LEVEL=portable" in hs["status"], hs["status"]
+    assert json.loads((out / "run.json").read_text())["emulated_cpu"] == ["portable"]
+    # Adding cells measured without the emulation to the same --out is refused, and nothing is written.
+    before = (out / "results.jsonl").read_text()
+    proc = subprocess.run(base + ["--tools", "random", "--seeds", "2"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--emulate-cpu" in proc.stderr and "another --out" in proc.stderr
+    assert (out / "results.jsonl").read_text() == before
+
+
 def test_driver_keeps_shared_startup_runs_apart(tmp_path):
     out = tmp_path / "run"
     base = [sys.executable, str(REPO / "bench" / "compare" / "run.py"), "--no-venv", "--no-report", "--suites",

@@ -61,7 +61,7 @@ def unavailable(tool: str) -> Optional[str]:
     try:
         import hyperscout  # noqa: F401
     except ImportError as e:
-        return f"hyperscout package not installed ({e})"
+        return f"hyperscout cannot be imported: {e}"
     name, _ = parse_variant(variant(tool, "tpe"))
     names = registry_names()
     if name not in names:
