@@ -53,6 +53,22 @@ def fraction_reached(hits: Sequence[Optional[int]], budget: int) -> float:
     return sum(1 for h in hits if h is not None and h <= budget) / len(hits)
 
 
+def paired_fraction_difference(
+    runs: Mapping[Tuple[str, int], Sequence[Optional[int]]],
+    ref: Mapping[Tuple[str, int], Sequence[Optional[int]]],
+    budget: int,
+) -> Tuple[float, float, int, int]:
+    """How many more (function, target) pairs `runs` reach than `ref` within `budget` evaluations, paired: both map
+    (problem, seed) to a run's first hits, and only the runs both made count. Per seed, the difference of the mean
+    fractions over the common functions; then mean, standard error, seeds and common runs."""
+    by_seed: Dict[int, List[float]] = {}
+    for key, hits in runs.items():
+        if key in ref:
+            by_seed.setdefault(key[1], []).append(fraction_reached(hits, budget) - fraction_reached(ref[key], budget))
+    mean, se = mean_se([statistics.fmean(d) for d in by_seed.values()])
+    return mean, se, len(by_seed), sum(len(d) for d in by_seed.values())
+
+
 def normalized_loss(value: float, best: float, baseline: float) -> float:
     """bayesmark's normalized loss: 0 at the best value any method found on the task, 1 at the median of a
     single random draw, clipped to [-1, 1] as bayesmark does for its mean score (bayesmark

@@ -49,6 +49,21 @@ def test_fraction_reached_counts_targets_within_the_budget():
     assert metrics.fraction_reached(hits, 10) == pytest.approx(3 / 51)
 
 
+def test_paired_fraction_difference_uses_only_the_runs_both_made():
+    none = [None] * 51
+    first = [1] + [None] * 50  # reaches one target at once
+    late = [100] * 51  # reaches every target, but only at evaluation 100
+    runs = {("f01", 0): first, ("f02", 0): first, ("f01", 1): late, ("f03", 1): first}
+    ref = {("f01", 0): none, ("f02", 0): first, ("f01", 1): none, ("f09", 1): first}
+    # Seed 0: (1/51 + 0) / 2 ahead; seed 1: f01 only, all targets at 100 and none at 10.
+    mean, se, seeds, n = metrics.paired_fraction_difference(runs, ref, 10)
+    assert (seeds, n) == (2, 3)
+    assert mean == pytest.approx((1 / 102 + 0.0) / 2)
+    mean, se, seeds, n = metrics.paired_fraction_difference(runs, ref, 100)
+    assert mean == pytest.approx((1 / 102 + 1.0) / 2) and se > 0
+    assert metrics.paired_fraction_difference(runs, {}, 10)[3] == 0
+
+
 def test_normalized_loss_is_zero_at_best_one_at_random_median_and_clipped():
     assert metrics.normalized_loss(2.0, best=2.0, baseline=4.0) == 0.0
     assert metrics.normalized_loss(3.0, best=2.0, baseline=4.0) == pytest.approx(0.5)
@@ -467,6 +482,32 @@ def test_driver_keeps_shared_startup_runs_apart(tmp_path):
     by_seed = {(r["seed"], r.get("shared_startup", 0)): r["clean_values"] for r in records}
     assert by_seed[(0, 10)][10:] == by_seed[(0, 0)][:90]  # random search's own points follow the shared ten
     assert by_seed[(0, 10)][:10] != by_seed[(1, 10)][:10]  # the startup depends on the seed
+
+
+def test_report_pairs_bbob_runs_with_the_hyperscout_counterpart(tmp_path):
+    pytest.importorskip("matplotlib")
+
+    def record(tool, fn, seed, budget, hits):
+        cell = {"suite": "bbob", "problem": f"{fn}-d02", "tool": tool, "seed": seed, "protocol": "seq", "batch": 1,
+                "budget": budget, "dimension": 2, "status": "ok", "hits": hits}  # fmt: skip
+        cell["key"] = f"bbob|{cell['problem']}|{protocol_label(cell)}|{tool}|{seed}"
+        return cell
+
+    one, none = [1] + [None] * 50, [None] * 51
+    records = [record("hyperscout:gp", fn, seed, 100, one) for fn in ("f01", "f02") for seed in (0, 1)]
+    # Optuna's GP made f01 only, and reached nothing: hyperscout's f02 runs must not count.
+    records += [record("optuna:gp", "f01", seed, 40, none) for seed in (0, 1)]
+    (tmp_path / "results.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (tmp_path / "run.json").write_text(json.dumps({"profile": "full", "tools": ["hyperscout:gp", "optuna:gp"]}))
+    proc = subprocess.run([sys.executable, "-m", "bench.compare.report", "--out", str(tmp_path)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    row = next(line for line in (tmp_path / "README.md").read_text().splitlines()
+               if line.startswith("| hyperscout:gp − optuna:gp |"))  # fmt: skip
+    cells = [c.strip() for c in row.strip("|").split("|")][1:]
+    # Columns D=2 at 10, 20, 50 and 100·D: Optuna's runs stop at 20·D, so the last two pair nothing.
+    assert cells[:2] == [f"+{1 / 51:.4f} ± 0.0000 (2 runs, 2 seeds)"] * 2
+    assert cells[2:] == ["—", "—"]
 
 
 def test_report_puts_shared_startup_runs_in_sections_of_their_own(tmp_path):
