@@ -136,23 +136,49 @@ Trial Study::Ask(const SearchSpace& fixed_distributions) {
   if (heartbeat_grace_ > 0.0) storage_->FailStaleTrials(study_id_, heartbeat_grace_);
   std::optional<FrozenTrial> claimed = storage_->ClaimWaitingTrial(study_id_);
   FrozenTrial trial = claimed ? std::move(*claimed) : storage_->CreateTrial(study_id_);
-  SearchSpace space;
-  std::map<std::string, double> relative;
-  {
-    std::lock_guard lock(sampler_mutex_);
-    sampler_->BeforeTrial(*this, trial);
-    space = sampler_->InferRelativeSearchSpace(*this, trial);
-    if (!space.empty()) relative = sampler_->SampleRelative(*this, trial, space);
+  const int64_t trial_id = trial.id;
+  // The trial is RUNNING from here. A sampler that throws before the caller holds the trial (an option it checks at
+  // first use, a Python sampler's bug) would leave it RUNNING with nobody to finish it, and without a heartbeat
+  // nobody reaps it: it is failed with the error as its reason, then the error goes to the caller.
+  try {
+    SearchSpace space;
+    std::map<std::string, double> relative;
+    {
+      std::lock_guard lock(sampler_mutex_);
+      sampler_->BeforeTrial(*this, trial);
+      space = sampler_->InferRelativeSearchSpace(*this, trial);
+      if (!space.empty()) relative = sampler_->SampleRelative(*this, trial, space);
+    }
+    if (heartbeat_) {
+      std::lock_guard lock(heartbeat_->mutex);
+      heartbeat_->trial_ids.insert(trial.id);
+    }
+    // The first beat makes the trial reapable should this worker die; trials without one never are.
+    if (heartbeat_) storage_->RecordHeartbeat(trial.id);
+    Trial live(this, std::move(trial), std::move(relative), std::move(space));
+    for (const auto& [name, distribution] : fixed_distributions) live.Suggest(name, distribution);
+    return live;
+  } catch (const std::exception& e) {
+    FailUnstartedTrial(trial_id, e.what());
+    throw;
+  } catch (...) {
+    FailUnstartedTrial(trial_id, "unknown exception");
+    throw;
   }
+}
+
+void Study::FailUnstartedTrial(int64_t trial_id, const std::string& error) noexcept {
   if (heartbeat_) {
     std::lock_guard lock(heartbeat_->mutex);
-    heartbeat_->trial_ids.insert(trial.id);
+    heartbeat_->trial_ids.erase(trial_id);
   }
-  // The first beat makes the trial reapable should this worker die; trials without one never are.
-  if (heartbeat_) storage_->RecordHeartbeat(trial.id);
-  Trial live(this, std::move(trial), std::move(relative), std::move(space));
-  for (const auto& [name, distribution] : fixed_distributions) live.Suggest(name, distribution);
-  return live;
+  try {
+    storage_->SetTrialSystemAttr(trial_id, "fail_reason", "sampling failed before the objective ran: " + error);
+    storage_->SetTrialStateValues(trial_id, TrialState::kFail, {});
+  } catch (const std::exception&) {
+    // The storage itself failed, likely the cause of the error being handled: nothing more can be written. The
+    // caller gets that first error, not this one.
+  }
 }
 
 double Study::SampleIndependentLocked(const FrozenTrial& trial, const std::string& name,

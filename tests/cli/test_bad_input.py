@@ -123,6 +123,20 @@ def test_unknown_sampler_and_pruner(hs):
     one_error_line(proc, "unknown pruner 'nope'")
 
 
+@pytest.mark.sqlite
+def test_sampler_error_at_the_first_ask_runs_no_objective_and_leaves_no_running_trial(hs, db, tmp_path):
+    marker = tmp_path / "ran"
+    proc = hs.run("optimize", "--storage", db, "--param", "x=float:-1:1", "--sampler", "cmaes",
+                  "--sampler-option", 'warm_start_study="nope"', "--n-trials", "3", "--",
+                  PY, "-c", f"open({str(marker)!r}, 'w'); print(1)")
+    assert proc.returncode == 2
+    one_error_line(proc, "warm_start_study 'nope' does not exist", "name a study in the same storage")
+    assert not marker.exists()
+    trials = hs.trials(db)
+    assert [t["state"] for t in trials] == ["FAIL"]
+    assert "warm_start_study 'nope'" in trials[0]["system_attrs"]["fail_reason"]
+
+
 def test_unknown_flag_is_usage_error(hs):
     proc = hs.run("optimize", "--no-such-flag")
     assert proc.returncode == 2

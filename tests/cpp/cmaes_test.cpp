@@ -314,7 +314,7 @@ std::unique_ptr<Study> NewStudy(std::shared_ptr<Sampler> sampler, std::shared_pt
                                 StudyDirection direction = StudyDirection::kMinimize) {
   StudyOptions options;
   options.study_name = name;
-  options.storage = storage ? storage : std::make_shared<MemoryStorage>();
+  options.storage = storage ? std::move(storage) : std::make_shared<MemoryStorage>();
   options.sampler = std::move(sampler);
   options.directions = {direction};
   return Study::Create(options);
@@ -465,12 +465,21 @@ TEST(CmaEsSamplerTest, WarmStartPutsTheFirstGenerationNearTheSourceOptimum) {
     EXPECT_NEAR(mx / count, 6.0, 1.5) << s;
     EXPECT_NEAR(my / count, -4.0, 1.5) << s;
   }
-  EXPECT_THROW(
-      {
-        auto missing = NewStudy(MakeSampler("cmaes", 2, {{"warm_start_study", "nope"}}), storage, "missing");
-        missing->Optimize(objective, {.n_trials = 3});
-      },
-      InvalidArgumentError);
+  // A source that is not there fails the first ask, before any objective runs, and that trial is not left RUNNING.
+  auto missing = NewStudy(MakeSampler("cmaes", 2, {{"warm_start_study", "nope"}}), storage, "missing");
+  int evaluations = 0;
+  EXPECT_THROW(missing->Optimize(
+                   [&](Trial& trial) {
+                     ++evaluations;
+                     return objective(trial);
+                   },
+                   {.n_trials = 3}),
+               InvalidArgumentError);
+  EXPECT_EQ(evaluations, 0);
+  ASSERT_EQ(missing->Trials().size(), 1u);
+  EXPECT_EQ(missing->Trials()[0].state, TrialState::kFail);
+  EXPECT_NE(missing->Trials()[0].system_attrs.at("fail_reason").get<std::string>().find("warm_start_study 'nope'"),
+            std::string::npos);
 }
 
 TEST(CmaEsSamplerTest, CategoricalParametersUseTheIndependentSampler) {

@@ -658,7 +658,12 @@ std::unique_ptr<Study> NewStudy(std::shared_ptr<Sampler> sampler,
 
 TEST(GpSampler, RejectsBadOptionsAndConstraints) {
   EXPECT_THROW(GpSampler(GpOptions{.n_candidates = 0}), InvalidArgumentError);
-  EXPECT_THROW(GpSampler(GpOptions{.n_startup_trials = -1}), InvalidArgumentError);
+  try {  // reported as the GP's option, not as the one of the TPE it keeps for conditional spaces
+    GpSampler(GpOptions{.n_startup_trials = -1});
+    ADD_FAILURE() << "n_startup_trials = -1 was accepted";
+  } catch (const InvalidArgumentError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("gp: n_startup_trials", 0), 0u) << e.what();
+  }
   EXPECT_THROW(MakeSampler("gp", 1, {{"n_restarts", "two"}}), InvalidArgumentError);
   auto study = NewStudy(MakeSampler("gp", 1));
   Trial trial = study->Ask();

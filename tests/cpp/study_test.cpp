@@ -446,29 +446,46 @@ TEST(Study, TellStoresConstraintsOrNothing) {
 }
 
 namespace {
-// A sampler whose AfterTrial fails, as a buggy plugin's or one whose storage write fails would.
-class FailingAfterTrial : public Sampler {
+// A sampler that fails at one stage, as a buggy plugin's, or one whose storage write or option check fails, would.
+class FailingSampler : public Sampler {
  public:
+  enum class Stage { kInferSpace, kSampleIndependent, kAfterTrial };
+  explicit FailingSampler(Stage stage) : stage_(stage) {}
+
+  SearchSpace InferRelativeSearchSpace(const Study& /*study*/, const FrozenTrial& /*trial*/) override {
+    if (stage_ == Stage::kInferSpace) throw InvalidArgumentError("bad sampler option");
+    return {};
+  }
   double SampleIndependent(const Study& /*study*/, const FrozenTrial& /*trial*/, const std::string& /*name*/,
                            const Distribution& /*distribution*/) override {
+    if (stage_ == Stage::kSampleIndependent) throw std::runtime_error("sampling failed");
     return 0.5;
   }
   void AfterTrial(Study& /*study*/, const FrozenTrial& /*trial*/, TrialState /*state*/,
                   const std::vector<double>& /*values*/) override {
-    throw std::runtime_error("after-trial bookkeeping failed");
+    if (stage_ == Stage::kAfterTrial) throw std::runtime_error("after-trial bookkeeping failed");
   }
   void Reseed(uint64_t /*seed*/) override {}
-  std::string Name() const override { return "failing-after-trial"; }
+  std::string Name() const override { return "failing"; }
+
+ private:
+  Stage stage_;
 };
+
+std::unique_ptr<Study> StudyWith(std::shared_ptr<Sampler> sampler, std::shared_ptr<Storage> storage,
+                                 const std::string& name = "failing") {
+  StudyOptions options;
+  options.study_name = name;
+  options.storage = std::move(storage);
+  options.sampler = std::move(sampler);
+  options.directions = {StudyDirection::kMinimize};
+  return Study::Create(options);
+}
 }  // namespace
 
 TEST(Study, ASamplerErrorAfterTheTrialStillStoresItsState) {
-  StudyOptions options;
-  options.study_name = "after";
-  options.storage = std::make_shared<MemoryStorage>();
-  options.sampler = std::make_shared<FailingAfterTrial>();
-  options.directions = {StudyDirection::kMinimize};
-  auto study = Study::Create(options);
+  auto study = StudyWith(std::make_shared<FailingSampler>(FailingSampler::Stage::kAfterTrial),
+                         std::make_shared<MemoryStorage>());
   Trial told = study->Ask();
   told.SuggestFloat("x", 0, 1);
   EXPECT_THROW(study->Tell(told, 0.25), std::runtime_error);
@@ -487,6 +504,38 @@ TEST(Study, ASamplerErrorAfterTheTrialStillStoresItsState) {
   EXPECT_EQ(trials[2].state, TrialState::kPruned);
   EXPECT_EQ(trials[3].state, TrialState::kFail);
   EXPECT_EQ(trials[3].system_attrs.at("fail_reason"), "objective failed");
+}
+
+TEST(Study, ASamplerErrorBeforeTheObjectiveFailsTheTrialWithTheReason) {
+  // Without heartbeats nobody would ever reap a trial left RUNNING by a failed ask.
+  auto storage = std::make_shared<MemoryStorage>();
+  auto study = StudyWith(std::make_shared<FailingSampler>(FailingSampler::Stage::kInferSpace), storage);
+  EXPECT_THROW(study->Ask(), InvalidArgumentError);
+  bool objective_ran = false;
+  EXPECT_THROW(study->Optimize(
+                   [&](Trial& t) {
+                     objective_ran = true;
+                     return t.SuggestFloat("x", 0, 1);
+                   },
+                   {.n_trials = 3}),
+               InvalidArgumentError);
+  EXPECT_FALSE(objective_ran);
+  // An enqueued trial whose ask fails is failed too.
+  study->EnqueueTrial({{"x", 0.25}});
+  EXPECT_THROW(study->Ask(), InvalidArgumentError);
+  auto trials = study->Trials();
+  ASSERT_EQ(trials.size(), 3u);
+  for (const auto& trial : trials) {
+    EXPECT_EQ(trial.state, TrialState::kFail);
+    EXPECT_EQ(trial.system_attrs.at("fail_reason"), "sampling failed before the objective ran: bad sampler option");
+  }
+  // Parameters asked for up front (Ask's fixed distributions) fail the same way when their sampling throws.
+  auto other = StudyWith(std::make_shared<FailingSampler>(FailingSampler::Stage::kSampleIndependent), storage, "fixed");
+  EXPECT_THROW(other->Ask({{"x", FloatDistribution{0, 1}}}), std::runtime_error);
+  trials = other->Trials();
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].state, TrialState::kFail);
+  EXPECT_EQ(trials[0].system_attrs.at("fail_reason"), "sampling failed before the objective ran: sampling failed");
 }
 
 TEST(Study, CreateLoadDelete) {

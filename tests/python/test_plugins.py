@@ -180,6 +180,29 @@ def test_python_sampler_errors_reach_the_caller():
     assert study.trials[0].state == TrialState.FAIL
 
 
+def test_a_sampler_error_before_the_objective_fails_the_asked_trial():
+    class BrokenRelative(BaseSampler):
+        def infer_relative_search_space(self, study, trial):
+            return {"x": FloatDistribution(0, 1)}
+
+        def sample_relative(self, study, trial, search_space):
+            raise ValueError("sample_relative broke")
+
+        def sample_independent(self, study, trial, param_name, param_distribution):
+            return 0.5
+
+    study = hyperscout.create_study(sampler=BrokenRelative())
+    with pytest.raises(ValueError, match="sample_relative broke"):
+        study.ask()
+    ran = []
+    with pytest.raises(ValueError, match="sample_relative broke"):
+        study.optimize(lambda t: ran.append(t.number) or 0.0, n_trials=2)
+    assert ran == []
+    # Neither ask leaves its trial RUNNING with nobody to finish it: both are FAIL, with the error as the reason.
+    assert [t.state for t in study.trials] == [TrialState.FAIL, TrialState.FAIL]
+    assert all("sample_relative broke" in t.system_attrs["fail_reason"] for t in study.trials)
+
+
 def test_an_after_trial_error_reaches_the_caller_and_the_trial_keeps_its_state():
     class BrokenAfter(BaseSampler):
         def sample_independent(self, study, trial, param_name, param_distribution):

@@ -67,7 +67,8 @@ class Study {
 
   // ---- ask / tell ----
   // Starts a trial: claims an enqueued trial when there is one, else creates a new one. Parameters in
-  // `fixed_distributions` are suggested right away.
+  // `fixed_distributions` are suggested right away. When the sampler throws, the trial is stored as FAIL (the
+  // error in its "fail_reason") and the error is rethrown.
   Trial Ask(const SearchSpace& fixed_distributions = {});
   // Finishes a trial. COMPLETE needs one finite value per direction; a NaN or missing value turns the
   // trial into FAIL (returned) rather than throwing, like a crashed objective. `constraints`, with a COMPLETE
@@ -131,6 +132,8 @@ class Study {
   void RunOptimizeLoop(const MultiObjectiveFn& objective, const OptimizeOptions& options, bool single_objective);
   void StartHeartbeat();
   void StopHeartbeat();
+  // Fails a trial Ask created whose sampling threw, so it is not left RUNNING; never throws.
+  void FailUnstartedTrial(int64_t trial_id, const std::string& error) noexcept;
 
   std::string name_;
   int64_t study_id_;

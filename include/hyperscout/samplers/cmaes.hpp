@@ -40,7 +40,7 @@
 //   random mean with a larger (or, for BIPOP's small regime, varied) population. "none" keeps one run going.
 // - Warm start: x0 (parameter name -> external value) and sigma0 (on the unit cube, default 1/6) set the first
 //   run's distribution; source_trials (or the registry option warm_start_study, read through the study's storage at
-//   first use) fit it to the best 10% of another study's trials instead (WS-CMA-ES, Nomura et al. 2021, AAAI).
+//   the first ask) fit it to the best 10% of another study's trials instead (WS-CMA-ES, Nomura et al. 2021, AAAI).
 // - Maximization negates values; PRUNED trials count with their stored (last intermediate) value.
 #pragma once
 
@@ -69,7 +69,8 @@ struct CmaEsOptions {
   bool lr_adapt = false;    // learning-rate adaptation (LRA-CMA-ES); not with use_separable_cma
   // Warm start: trials of a similar study (same parameter names; values in the same direction as this study).
   std::vector<FrozenTrial> source_trials;
-  // Or the name of a study in this study's storage whose trials are the source (read at first use).
+  // Or the name of a study in this study's storage whose trials are the source (read at the first ask; a name that
+  // is not there fails that ask).
   std::string warm_start_study;
   std::string independent_sampler = "tpe";  // "tpe" or "random"
 };

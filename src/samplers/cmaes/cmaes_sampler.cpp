@@ -109,6 +109,34 @@ struct CmaEsSampler::State {
     bool warm_source_loaded = false;
     std::vector<FrozenTrial> warm_source;
     StudyDirection warm_direction = StudyDirection::kMinimize;
+
+    // Reads the warm start's source once: at the study's first ask, so that a warm_start_study that does not exist
+    // fails that ask, before any objective runs.
+    void LoadWarmSource(const CmaEsOptions& options, const Study& study) {
+      if (warm_source_loaded) return;
+      warm_direction = study.directions()[0];
+      if (!options.source_trials.empty()) {
+        warm_source = options.source_trials;
+      } else if (!options.warm_start_study.empty()) {
+        Storage& storage = study.storage();
+        int64_t source_id = -1;
+        try {
+          source_id = storage.GetStudyId(options.warm_start_study);
+        } catch (const StudyNotFoundError&) {
+          throw InvalidArgumentError(fmt::format(
+              "cmaes: warm_start_study '{}' does not exist in this storage; name a study in the same storage",
+              options.warm_start_study));
+        }
+        const auto directions = storage.GetStudyDirections(source_id);
+        if (directions.size() != 1) {
+          throw InvalidArgumentError(fmt::format("cmaes: warm_start_study '{}' has {} objectives; it needs one",
+                                                 options.warm_start_study, directions.size()));
+        }
+        warm_direction = directions[0];
+        warm_source = GetAllTrials(storage, source_id, {TrialState::kComplete});
+      }
+      warm_source_loaded = true;
+    }
   };
   std::map<std::pair<const void*, int64_t>, View> views;
 
@@ -198,7 +226,8 @@ double CmaEsSampler::SampleIndependent(const Study& study, const FrozenTrial& tr
 SearchSpace CmaEsSampler::InferRelativeSearchSpace(const Study& study, const FrozenTrial& /*trial*/) {
   if (study.IsMultiObjective()) return {};
   std::lock_guard lock(state_->mutex);
-  const State::View& view = state_->Refresh(study);
+  State::View& view = state_->Refresh(study);
+  view.LoadWarmSource(options_, study);
   if (view.n_finished < std::max<int64_t>(1, options_.n_startup_trials)) return {};
   SearchSpace space;
   for (const auto& [name, distribution] : view.intersection.space()) {
@@ -300,29 +329,7 @@ std::map<std::string, double> CmaEsSampler::SampleRelative(const Study& study, c
     }
     double sigma = ctx.Sigma0();
     std::optional<Eigen::MatrixXd> cov;
-    if (!view.warm_source_loaded) {
-      view.warm_source_loaded = true;
-      view.warm_direction = direction;
-      if (!options_.source_trials.empty()) {
-        view.warm_source = options_.source_trials;
-      } else if (!options_.warm_start_study.empty()) {
-        int64_t source_id = -1;
-        try {
-          source_id = storage.GetStudyId(options_.warm_start_study);
-        } catch (const StudyNotFoundError&) {
-          throw InvalidArgumentError(fmt::format(
-              "cmaes: warm_start_study '{}' does not exist in this storage; name a study in the same storage",
-              options_.warm_start_study));
-        }
-        const auto directions = storage.GetStudyDirections(source_id);
-        if (directions.size() != 1) {
-          throw InvalidArgumentError(fmt::format("cmaes: warm_start_study '{}' has {} objectives; it needs one",
-                                                 options_.warm_start_study, directions.size()));
-        }
-        view.warm_direction = directions[0];
-        view.warm_source = GetAllTrials(storage, source_id, {TrialState::kComplete});
-      }
-    }
+    view.LoadWarmSource(options_, study);
     std::vector<Eigen::VectorXd> xs;
     std::vector<double> values;
     WarmStartPoints(view.warm_source, view.warm_direction, ctx.dims, xs, values);

@@ -38,7 +38,8 @@ constexpr Eigen::Index kAlwaysFullFit = 100;
 // The start-up covers the categorical combinations only up to this many (however long the start-up).
 constexpr int64_t kMaxCoveredCombinations = 4096;
 
-void CheckOptions(const GpOptions& o) {
+// Runs before the members built from the options, so that a bad value is reported as the GP's, not its fallback TPE's.
+GpOptions Checked(GpOptions o) {
   if (o.n_startup_trials < 0) {
     throw InvalidArgumentError(fmt::format("gp: n_startup_trials must be >= 0, got {}", o.n_startup_trials));
   }
@@ -58,6 +59,7 @@ void CheckOptions(const GpOptions& o) {
     throw InvalidArgumentError(
         fmt::format("gp: input_warping must be auto, on or off, got '{}' (auto is the default)", o.input_warping));
   }
+  return o;
 }
 
 // The internal TPE (conditional parameters, multi-objective studies) starts modelling when the GP does.
@@ -250,13 +252,11 @@ struct GpSampler::State {
 };
 
 GpSampler::GpSampler(GpOptions options, std::optional<uint64_t> seed)
-    : options_(std::move(options)),
+    : options_(Checked(std::move(options))),
       seed_(seed ? *seed : RandomSeed()),
       startup_(seed_),
       fallback_(FallbackOptions(options_.n_startup_trials), seed_),
-      state_(std::make_unique<State>()) {
-  CheckOptions(options_);
-}
+      state_(std::make_unique<State>()) {}
 
 GpSampler::~GpSampler() = default;
 
