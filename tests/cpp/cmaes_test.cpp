@@ -482,6 +482,27 @@ TEST(CmaEsSamplerTest, WarmStartPutsTheFirstGenerationNearTheSourceOptimum) {
             std::string::npos);
 }
 
+TEST(CmaEsSamplerTest, InfiniteValuesRankLastAndKeepTheStateReadable) {
+  // An objective that answers +inf outside a disc (a simulation that diverged, say): the state, stored as JSON after
+  // every generation, must stay readable, and the search must still close in on the optimum inside.
+  auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{}, 3));
+  study->Optimize(
+      [](Trial& trial) {
+        const double x = trial.SuggestFloat("x", -5.0, 5.0);
+        const double y = trial.SuggestFloat("y", -5.0, 5.0);
+        const double r2 = x * x + y * y;
+        return r2 > 4.0 ? std::numeric_limits<double>::infinity() : (x - 1.0) * (x - 1.0) + (y - 1.0) * (y - 1.0);
+      },
+      {.n_trials = 150});
+  int infinite = 0;
+  for (const auto& trial : study->Trials()) {
+    EXPECT_EQ(trial.state, TrialState::kComplete);
+    if (std::isinf(trial.Value())) ++infinite;
+  }
+  EXPECT_GT(infinite, 0);
+  EXPECT_LT(study->BestValue(), 1e-2);
+}
+
 TEST(CmaEsSamplerTest, CategoricalParametersUseTheIndependentSampler) {
   auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{}, 8));
   study->Optimize(

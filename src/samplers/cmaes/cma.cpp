@@ -281,9 +281,14 @@ void Cma::Tell(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>
   Decompose();
   ApplyMargin();
 
-  // Bookkeeping for the stopping criteria.
+  // Bookkeeping for the stopping criteria. The update above only ranked the values; kept here, an infinite value (an
+  // objective's "as bad as it gets") becomes the largest finite one, so the state stays valid JSON and the ranges
+  // the criteria take stay numbers.
   std::vector<double> sorted(values.size());
-  for (size_t k = 0; k < order.size(); ++k) sorted[k] = values[order[k]];
+  for (size_t k = 0; k < order.size(); ++k) {
+    constexpr double kMax = std::numeric_limits<double>::max();
+    sorted[k] = std::clamp(values[order[k]], -kMax, kMax);
+  }
   last_values_ = sorted;
   best_history_.push_back(sorted.front());
   median_history_.push_back(Median(sorted));
