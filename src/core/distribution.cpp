@@ -18,6 +18,9 @@ std::string Num(double x) {
 // Relative tolerance for "is on the step grid"; steps like 0.1 are not exact in binary.
 constexpr double kGridTolerance = 1e-8;
 
+// Samplers place integers on the unit interval through doubles, which hold every integer up to 2^53 exactly.
+constexpr int64_t kMaxExactInt = int64_t{1} << 53;
+
 }  // namespace
 
 Distribution Validated(const Distribution& distribution) {
@@ -29,6 +32,12 @@ Distribution Validated(const Distribution& distribution) {
             }
             if (d.low > d.high) {
               throw InvalidArgumentError(fmt::format("low ({}) must be <= high ({})", Num(d.low), Num(d.high)));
+            }
+            if (!std::isfinite(d.high - d.low)) {
+              throw InvalidArgumentError(fmt::format(
+                  "the range from low ({}) to high ({}) is wider than the largest double (high - low overflows); "
+                  "narrow it",
+                  Num(d.low), Num(d.high)));
             }
             if (d.log && d.low <= 0.0) {
               throw InvalidArgumentError(fmt::format("log scale needs low > 0, got low = {}", Num(d.low)));
@@ -46,6 +55,12 @@ Distribution Validated(const Distribution& distribution) {
           [](IntDistribution d) -> Distribution {
             if (d.low > d.high) {
               throw InvalidArgumentError(fmt::format("low ({}) must be <= high ({})", d.low, d.high));
+            }
+            if (d.low < -kMaxExactInt || d.high > kMaxExactInt) {
+              throw InvalidArgumentError(fmt::format(
+                  "int bounds must lie within -2^53 to 2^53 ({}), the integers a double holds exactly; got low = {}, "
+                  "high = {}",
+                  kMaxExactInt, d.low, d.high));
             }
             if (d.log && d.low < 1) {
               throw InvalidArgumentError(fmt::format("log scale needs low >= 1, got low = {}", d.low));

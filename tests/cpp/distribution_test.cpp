@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
+
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/common/rng.hpp"
 #include "math/transform.hpp"
@@ -18,6 +21,14 @@ TEST(Distribution, ValidationRejectsImpossibleRanges) {
   EXPECT_THROW(Validated(IntDistribution{0, 10, false, 0}), InvalidArgumentError);
   EXPECT_THROW(Validated(CategoricalDistribution{}), InvalidArgumentError);
   EXPECT_THROW(Validated(CategoricalDistribution{{std::string("a"), std::string("a")}}), InvalidArgumentError);
+  // Ranges the unit-interval transforms cannot carry: a float width beyond the largest double, int bounds a double
+  // does not hold exactly (up to 2^63 - 1 these once crashed the GP and gave random search one value only).
+  EXPECT_THROW(Validated(FloatDistribution{-1e308, 1e308}), InvalidArgumentError);
+  EXPECT_THROW(Validated(IntDistribution{0, std::numeric_limits<int64_t>::max()}), InvalidArgumentError);
+  EXPECT_THROW(Validated(IntDistribution{std::numeric_limits<int64_t>::min(), 0}), InvalidArgumentError);
+  EXPECT_THROW(Validated(IntDistribution{0, (int64_t{1} << 53) + 1}), InvalidArgumentError);
+  EXPECT_NO_THROW(Validated(IntDistribution{-(int64_t{1} << 53), int64_t{1} << 53}));
+  EXPECT_NO_THROW(Validated(FloatDistribution{-1e307, 1e307}));
 }
 
 TEST(Distribution, ErrorMessageNamesBothBounds) {
@@ -81,6 +92,9 @@ TEST(Distribution, FromUnitStaysInsideEveryKind) {
       IntDistribution{-3, 7},
       IntDistribution{1, 1024, true},
       IntDistribution{0, 100, false, 5},
+      IntDistribution{-(int64_t{1} << 53), int64_t{1} << 53},
+      IntDistribution{(int64_t{1} << 53) - 10, int64_t{1} << 53},
+      FloatDistribution{-1e307, 1e307},
       CategoricalDistribution{{true, false}},
       FloatDistribution{2.0, 2.0},
   };

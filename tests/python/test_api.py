@@ -148,6 +148,12 @@ def test_invalid_range_raises_invalid_argument_error():
         trial.suggest_float("lr", 0.1, 0.01)
     assert isinstance(info.value, ValueError) and isinstance(info.value, HyperscoutError)
     assert "lr" in str(info.value)
+    # Ranges the samplers cannot carry through doubles are refused, not sampled wrongly (or crashed on).
+    with pytest.raises(InvalidArgumentError, match="within -2\\^53 to 2\\^53"):
+        trial.suggest_int("seed", 0, 2**63 - 1)
+    with pytest.raises(InvalidArgumentError, match="wider than the largest double"):
+        trial.suggest_float("x", -1e308, 1e308)
+    assert trial.suggest_int("big", -(2**53), 2**53) in range(-(2**53), 2**53 + 1)
 
 
 def test_report_and_intermediate_values():
