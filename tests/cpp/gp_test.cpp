@@ -646,6 +646,53 @@ TEST(GpOutputs, WarpKeepsOrderAndTamesOutliers) {
   EXPECT_GT(w(1) - w(0), 0.1);
 }
 
+TEST(GpOutputs, StandardizedAtAnyScaleAndWithInfiniteValues) {
+  // The same shape at three scales standardizes to the same values: 1e300 used to overflow the variance, 1e-300 to
+  // underflow it, and either left the model a flat surface.
+  const std::vector<double> shape = {0.3, -0.1, 0.8, 0.05, -0.4, 0.6};
+  const Eigen::VectorXd unit = gp::WarpAndStandardize(shape);
+  EXPECT_NEAR(unit.squaredNorm() / static_cast<double>(unit.size()), 1.0, 1e-12);
+  for (const double scale : {1e300, 1e-300}) {
+    std::vector<double> scaled = shape;
+    for (auto& v : scaled) v *= scale;
+    const Eigen::VectorXd w = gp::WarpAndStandardize(scaled);
+    for (Eigen::Index i = 0; i < w.size(); ++i) EXPECT_NEAR(w(i), unit(i), 1e-9) << scale << " at " << i;
+  }
+  // Infinite values rank with the worst or best finite one; the finite ones keep their spread.
+  const double inf = std::numeric_limits<double>::infinity();
+  const Eigen::VectorXd w = gp::WarpAndStandardize({0.1, inf, 0.5, -inf, 0.3});
+  ASSERT_TRUE(w.allFinite());
+  EXPECT_DOUBLE_EQ(w(1), w(2));
+  EXPECT_DOUBLE_EQ(w(3), w(0));
+  EXPECT_LT(w(0), w(4));
+  EXPECT_LT(w(4), w(2));
+  EXPECT_TRUE(gp::WarpAndStandardize({inf, inf}).isZero());
+  // Values equal up to rounding are a constant, not a signal blown up to unit variance.
+  const auto [mean, std_dev] = gp::StandardizingMoments(Eigen::Vector3d(1e6, 1e6 + 1e-7, 1e6));
+  EXPECT_NEAR(mean, 1e6, 1e-6);
+  EXPECT_EQ(std_dev, 1.0);
+}
+
+TEST(GpSampler, ModelsObjectivesAtExtremeScalesAndInfiniteValues) {
+  // A 1-D bowl with its minimum at 0.3, at three scales and with +inf beyond 0.8: the GP must close in on 0.3 in each.
+  for (const double scale : {1.0, 1e300, 1e-300}) {
+    StudyOptions options;
+    options.study_name = "scale";
+    options.storage = std::make_shared<MemoryStorage>();
+    options.sampler = MakeSampler("gp", 4);
+    options.directions = {StudyDirection::kMinimize};
+    auto study = Study::Create(options);
+    study->Optimize(
+        [scale](Trial& t) {
+          const double x = t.SuggestFloat("x", 0.0, 1.0);
+          return x > 0.8 ? std::numeric_limits<double>::infinity() : scale * (x - 0.3) * (x - 0.3);
+        },
+        {.n_trials = 30});
+    const double best_x = std::get<double>(study->BestTrial().Param("x"));
+    EXPECT_NEAR(best_x, 0.3, 1e-3) << "scale " << scale;
+  }
+}
+
 std::unique_ptr<Study> NewStudy(std::shared_ptr<Sampler> sampler,
                                 StudyDirection direction = StudyDirection::kMinimize) {
   StudyOptions options;
@@ -659,8 +706,8 @@ std::unique_ptr<Study> NewStudy(std::shared_ptr<Sampler> sampler,
 TEST(GpSampler, RejectsBadOptionsAndConstraints) {
   EXPECT_THROW(GpSampler(GpOptions{.n_candidates = 0}), InvalidArgumentError);
   try {  // reported as the GP's option, not as the one of the TPE it keeps for conditional spaces
-    GpSampler(GpOptions{.n_startup_trials = -1});
-    ADD_FAILURE() << "n_startup_trials = -1 was accepted";
+    const GpSampler accepted(GpOptions{.n_startup_trials = -1});
+    ADD_FAILURE() << "n_startup_trials = -1 was accepted by " << accepted.Name();
   } catch (const InvalidArgumentError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("gp: n_startup_trials", 0), 0u) << e.what();
   }

@@ -3,6 +3,8 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
 
 namespace hyperscout::gp {
 namespace {
@@ -63,10 +65,43 @@ double CholeskyWithJitter(const Eigen::MatrixXd& k, Eigen::LLT<Eigen::MatrixXd>&
   return scale;
 }
 
+std::pair<double, double> StandardizingMoments(const Eigen::VectorXd& v) {
+  if (v.size() == 0) return {0.0, 1.0};
+  const double magnitude = v.cwiseAbs().maxCoeff();
+  double mean = v.mean();
+  double variance = v.size() > 1 ? (v.array() - mean).square().sum() / static_cast<double>(v.size()) : 0.0;
+  // Squares of values beyond about 1e150 overflow, of deviations below about 1e-160 underflow: compute those on
+  // values divided by their magnitude (the two paths agree where both are exact; the first keeps ordinary data's
+  // results bit for bit as they were).
+  if (magnitude > 1e150 || (magnitude > 0.0 && magnitude < 1e-150)) {
+    const Eigen::ArrayXd u = v.array() / magnitude;
+    const double mean_u = u.mean();
+    mean = mean_u * magnitude;
+    const double variance_u = v.size() > 1 ? (u - mean_u).square().sum() / static_cast<double>(v.size()) : 0.0;
+    const double std_dev = std::sqrt(variance_u) * magnitude;
+    return {mean, std_dev > 1e-12 * magnitude ? std_dev : 1.0};
+  }
+  // Up to rounding of values of this magnitude, or (what an absolute floor kept) below 1e-12 on a unit scale.
+  const double floor = 1e-12 * std::max(magnitude, 1.0);
+  return {mean, variance > floor * floor ? std::sqrt(variance) : 1.0};
+}
+
 Eigen::VectorXd WarpAndStandardize(const std::vector<double>& y) {
   Eigen::VectorXd out = Eigen::Map<const Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
   if (y.empty()) return out;
-  std::vector<double> sorted = y;
+  // Infinite values (an objective's "as bad as it gets") take the largest or smallest finite value, so the model
+  // still sees the rest of the surface; NaN never reaches here (such trials FAIL).
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (const double v : y) {
+    if (std::isfinite(v)) {
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  }
+  if (lo > hi) return Eigen::VectorXd::Zero(out.size());
+  out = out.cwiseMax(lo).cwiseMin(hi);
+  std::vector<double> sorted(out.data(), out.data() + out.size());
   std::sort(sorted.begin(), sorted.end());
   const double q1 = Quantile(sorted, 0.25);
   const double q3 = Quantile(sorted, 0.75);
@@ -77,9 +112,7 @@ Eigen::VectorXd WarpAndStandardize(const std::vector<double>& y) {
       if (v > fence) v = fence + iqr * std::log1p((v - fence) / iqr);
     }
   }
-  const double mean = out.mean();
-  const double variance = out.size() > 1 ? (out.array() - mean).square().sum() / static_cast<double>(out.size()) : 0.0;
-  const double std_dev = variance > 1e-24 ? std::sqrt(variance) : 1.0;
+  const auto [mean, std_dev] = StandardizingMoments(out);
   return (out.array() - mean) / std_dev;
 }
 

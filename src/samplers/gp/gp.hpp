@@ -7,6 +7,7 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <utility>
 #include <vector>
 
 #include "samplers/gp/kernel.hpp"
@@ -31,8 +32,14 @@ void InverseFromLowerInverse(const Eigen::MatrixXd& l_inverse, Eigen::MatrixXd& 
 // Observed values made ready for a zero-mean GP: a monotone compression of far-out bad values, then standardized.
 // Values above Tukey's far-out fence Q3 + 3 IQR (Tukey 1977, "Exploratory Data Analysis") become
 // fence + IQR · log1p((y − fence) / IQR), so one failed-looking run cannot flatten the rest of the surface while the
-// order of all values stays the same (lower is better here). Then y ← (y − mean) / std.
+// order of all values stays the same (lower is better here). Then y ← (y − mean) / std. Infinite values count as the
+// worst (or best) finite one; with none finite, all are 0.
 Eigen::VectorXd WarpAndStandardize(const std::vector<double>& y);
+
+// The mean and standard deviation that standardize `v`: finite for any finite values, however large or small (a
+// scale of 1e300 or 1e-300 neither overflows nor underflows), and a deviation of 1 for values that are all the
+// same up to rounding (within 1e-12 of their magnitude).
+std::pair<double, double> StandardizingMoments(const Eigen::VectorXd& v);
 
 class GaussianProcess {
  public:

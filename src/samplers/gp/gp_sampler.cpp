@@ -478,9 +478,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
       xc.row(r) = x.row(reported[static_cast<size_t>(r)]);
       c(r) = constraint_values[static_cast<size_t>(reported[static_cast<size_t>(r)])][k];
     }
-    const double mean = c.mean();
-    const double variance = (c.array() - mean).square().mean();
-    const double std_dev = variance > 1e-24 ? std::sqrt(variance) : 1.0;
+    const auto [mean, std_dev] = gp::StandardizingMoments(c);
     // A constraint model's noise is fitted like the objective's: constraint values may be measured, not computed.
     fit(constraint_models[k], xc, (c.array() - mean) / std_dev, previous.models[1 + k], false);
     model.constraints.push_back(&constraint_models[k]);
