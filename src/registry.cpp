@@ -112,6 +112,8 @@ std::vector<SamplerSpec> BuildSamplers() {
         {"with_margin", "bool", true, "keep integer and stepped dimensions from freezing on one value"},
         {"lr_adapt", "bool", false,
          "adapt the learning rates (LRA-CMA-ES): for multimodal or noisy objectives with the default popsize"},
+        {"consider_pruned_trials", "bool", true,
+         "count PRUNED trials with their last reported value (false: draw their candidates again)"},
         {"warm_start_study", "string", nullptr, "fit the first run to the best trials of this study (same storage)"},
         {"independent_sampler", "string", "tpe", "sampler for categorical and out-of-space parameters: tpe or random"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
@@ -134,6 +136,7 @@ std::vector<SamplerSpec> BuildSamplers() {
          cmaes.use_separable_cma = OptionOr(options, "use_separable_cma", cmaes.use_separable_cma);
          cmaes.with_margin = OptionOr(options, "with_margin", cmaes.with_margin);
          cmaes.lr_adapt = OptionOr(options, "lr_adapt", cmaes.lr_adapt);
+         cmaes.consider_pruned_trials = OptionOr(options, "consider_pruned_trials", cmaes.consider_pruned_trials);
          cmaes.warm_start_study = OptionOr(options, "warm_start_study", cmaes.warm_start_study);
          cmaes.independent_sampler = OptionOr(options, "independent_sampler", cmaes.independent_sampler);
          return std::make_shared<CmaEsSampler>(std::move(cmaes), seed);

@@ -670,6 +670,40 @@ TEST(CmaEsSamplerTest, FailedTrialsAreReplacedWithNewAttempts) {
   EXPECT_LT(study->BestValue(), 1e-3);
 }
 
+TEST(CmaEsSamplerTest, PrunedTrialsCountUnlessLeftOut) {
+  // Every third trial is pruned after reporting a value. Counted (the default), a pruned trial fills its slot of the
+  // generation; left out (Optuna's default), its candidate is drawn again as the slot's next attempt, as after a FAIL.
+  for (const bool consider : {true, false}) {
+    CmaEsOptions options;
+    options.consider_pruned_trials = consider;
+    auto study = NewStudy(std::make_shared<CmaEsSampler>(options, 3));
+    study->Optimize(
+        [](Trial& trial) -> double {
+          const double x = trial.SuggestFloat("x", -5.0, 5.0);
+          const double y = trial.SuggestFloat("y", -5.0, 5.0);
+          trial.Report(0, x * x + y * y);
+          if (trial.number() % 3 == 2) throw TrialPruned();
+          return x * x + y * y;
+        },
+        {.n_trials = 120});
+    int pruned_in_slots = 0;
+    int redrawn = 0;
+    for (const auto& trial : study->Trials()) {
+      const Json slot = SlotOf(trial);
+      if (slot.is_null()) continue;
+      if (trial.state == TrialState::kPruned) ++pruned_in_slots;
+      if (slot["attempt"].get<int>() > 0) ++redrawn;
+    }
+    EXPECT_GT(pruned_in_slots, 0) << consider;
+    if (consider) {
+      EXPECT_EQ(redrawn, 0);
+    } else {
+      EXPECT_GE(redrawn, pruned_in_slots - 6);  // the last generation's pruned trials may not be redrawn yet
+    }
+    EXPECT_LT(study->BestValue(), 1e-2) << consider;
+  }
+}
+
 TEST(CmaEsSamplerTest, MultiObjectiveStudiesFallBackToTheIndependentSampler) {
   StudyOptions options;
   options.study_name = "mo";

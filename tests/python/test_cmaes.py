@@ -22,6 +22,21 @@ def test_cmaes_finds_the_minimum_of_a_3d_quadratic():
     assert all("cmaes:slot" in t.system_attrs for t in study.trials[1:])
 
 
+@pytest.mark.parametrize("consider", [True, False])
+def test_consider_pruned_trials_decides_whether_a_pruned_candidate_is_drawn_again(consider):
+    def objective(trial):
+        value = quadratic(trial)
+        trial.report(value, 0)
+        if trial.number % 3 == 2:
+            raise hyperscout.TrialPruned()
+        return value
+
+    study = hyperscout.create_study(sampler=hyperscout.samplers.CmaEsSampler(seed=2, consider_pruned_trials=consider))
+    study.optimize(objective, n_trials=60)
+    redrawn = [t for t in study.trials[1:] if t.system_attrs["cmaes:slot"]["attempt"] > 0]
+    assert (len(redrawn) == 0) == consider
+
+
 def test_cmaes_options_reach_the_sampler():
     sampler = hyperscout.samplers.CmaEsSampler(seed=1, popsize=6, restart_strategy="bipop", x0={"x": 2.0})
     study = hyperscout.create_study(sampler=sampler)

@@ -67,6 +67,9 @@ struct CmaEsOptions {
   bool use_separable_cma = false;
   bool with_margin = true;  // margin for int and stepped-float dimensions
   bool lr_adapt = false;    // learning-rate adaptation (LRA-CMA-ES); not with use_separable_cma
+  // PRUNED trials count with their last reported value; false leaves them out, and their candidates are drawn again
+  // (Optuna's default).
+  bool consider_pruned_trials = true;
   // Warm start: trials of a similar study (same parameter names; values in the same direction as this study).
   std::vector<FrozenTrial> source_trials;
   // Or the name of a study in this study's storage whose trials are the source (read at the first ask; a name that

@@ -75,9 +75,11 @@ std::vector<double> Thresholds(const Distribution& distribution) {
   return t;
 }
 
-// The objective value CMA-ES minimizes, or nullopt when the trial cannot count (FAIL, or PRUNED without a value).
-std::optional<double> Fitness(const FrozenTrial& trial, StudyDirection direction) {
-  if (trial.state != TrialState::kComplete && trial.state != TrialState::kPruned) return std::nullopt;
+// The objective value CMA-ES minimizes, or nullopt when the trial cannot count: FAIL, or PRUNED without a value or
+// when pruned trials are left out.
+std::optional<double> Fitness(const FrozenTrial& trial, StudyDirection direction, bool consider_pruned = true) {
+  const bool counts = trial.state == TrialState::kComplete || (consider_pruned && trial.state == TrialState::kPruned);
+  if (!counts) return std::nullopt;
   if (trial.values.size() != 1 || std::isnan(trial.values[0])) return std::nullopt;
   return direction == StudyDirection::kMaximize ? -trial.values[0] : trial.values[0];
 }
@@ -392,7 +394,10 @@ std::map<std::string, double> CmaEsSampler::SampleRelative(const Study& study, c
         if (slot->index < 0 || slot->index >= static_cast<int64_t>(popsize)) continue;
         const auto i = static_cast<size_t>(slot->index);
         ++taken[i];
-        if (Fitness(*t, direction) && (!representative[i] || earlier(t, representative[i]))) representative[i] = t;
+        if (Fitness(*t, direction, options_.consider_pruned_trials) &&
+            (!representative[i] || earlier(t, representative[i]))) {
+          representative[i] = t;
+        }
       }
     }
     for (const auto& t : view.running) {
@@ -426,7 +431,7 @@ std::map<std::string, double> CmaEsSampler::SampleRelative(const Study& study, c
           }
         }
         xs.push_back(std::move(x));
-        values.push_back(*Fitness(t, direction));
+        values.push_back(*Fitness(t, direction, options_.consider_pruned_trials));
       }
       next.Tell(xs, values);
       const int64_t base_popsize = parsed.json.at("base_popsize").get<int64_t>();
