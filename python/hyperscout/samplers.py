@@ -116,13 +116,20 @@ def _add_constraints_func(cls: type) -> None:
         if constraints_func is not None:
             self._hs_options["constraints_func"] = constraints_func
 
+    _install_init(cls, generated_init, __init__, "constraints_func", _CONSTRAINTS_FUNC_DOC)
+
+
+def _install_init(cls: type, generated_init: Callable[..., None], init: Callable[..., None], keyword: str,
+                  doc: str) -> None:  # fmt: skip
+    """Makes `init` the class's constructor: the generated signature plus the keyword-only `keyword` (default
+    None), and `doc` added to the generated docstring."""
     parameters = list(inspect.signature(generated_init).parameters.values())
-    parameters.append(inspect.Parameter("constraints_func", inspect.Parameter.KEYWORD_ONLY, default=None))
-    __init__.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    doc = (generated_init.__doc__ or "") + "\n" + _CONSTRAINTS_FUNC_DOC
-    __init__.__doc__ = doc
-    cls.__init__ = __init__  # type: ignore[misc]
-    cls.__doc__ = doc
+    parameters.append(inspect.Parameter(keyword, inspect.Parameter.KEYWORD_ONLY, default=None))
+    init.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    full_doc = (generated_init.__doc__ or "") + "\n" + doc
+    init.__doc__ = full_doc
+    cls.__init__ = init  # type: ignore[misc]
+    cls.__doc__ = full_doc
     cls.__signature__ = inspect.Signature(parameters[1:])  # type: ignore[attr-defined]
 
 
@@ -142,11 +149,49 @@ def _refuse_constraints_func(cls: type) -> None:
     cls.__init__ = __init__  # type: ignore[misc]
 
 
+_SOURCE_TRIALS_DOC = (
+    "source_trials : sequence of FrozenTrial, optional\n"
+    "    Optuna's warm start (WS-CMA-ES): finished trials of a similar study (same parameter names, values in this\n"
+    "    study's direction), from any storage; the first run starts from a distribution fitted to the best of them.\n"
+    "    Optuna FrozenTrials are taken too. ``warm_start_study`` names such a study in this study's storage instead."
+)
+
+
+def _source_trial(trial: Any) -> FrozenTrial:
+    if isinstance(trial, FrozenTrial):
+        return trial
+    if type(trial).__module__.startswith("optuna."):
+        from hyperscout.integration.optuna import _copy_of  # needs optuna, which made the trial
+
+        return _copy_of(trial, 1)
+    raise TypeError(f"source_trials must hold FrozenTrials (hyperscout's or Optuna's), got {type(trial).__name__}")
+
+
+def _add_source_trials(cls: type) -> None:
+    """Gives CmaEsSampler Optuna's ``source_trials`` keyword. The trials cannot travel as a registry option (JSON),
+    so the C++ sampler is made again with them (``_core.make_cmaes_sampler``)."""
+    generated_init = cls.__init__
+
+    def __init__(self, *args: Any, source_trials: Optional[Sequence[Any]] = None, **kwargs: Any) -> None:
+        generated_init(self, *args, **kwargs)
+        if source_trials is None:
+            return
+        trials = [_source_trial(t) for t in source_trials]
+        if self._hs_options.get("warm_start_study") is not None:
+            raise ValueError("CmaEsSampler takes source_trials or warm_start_study, not both: drop one")
+        options = {k: v for k, v in self._hs_options.items() if k != "seed"}
+        self._hs_core = _core.make_cmaes_sampler(self._hs_options.get("seed"), options, trials)
+        self._hs_options["source_trials"] = f"<{len(trials)} trials>"
+
+    _install_init(cls, generated_init, __init__, "source_trials", _SOURCE_TRIALS_DOC)
+
+
 for _name, _cls in _CLASSES.items():
     if _name in ("GPSampler", "TPESampler", "AutoSampler"):  # the samplers that model constraints
         _add_constraints_func(_cls)
     else:
         _refuse_constraints_func(_cls)
+_add_source_trials(_CLASSES["CmaEsSampler"])
 globals().update(_CLASSES)
 AutoSampler: Any = _CLASSES["AutoSampler"]
 RandomSampler: Any = _CLASSES["RandomSampler"]

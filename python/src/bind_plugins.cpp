@@ -14,6 +14,7 @@
 #include "hyperscout/common/error.hpp"
 #include "hyperscout/pruners/patient.hpp"
 #include "hyperscout/registry.hpp"
+#include "hyperscout/samplers/cmaes.hpp"
 
 namespace hyperscout::python {
 
@@ -226,6 +227,19 @@ void BindPlugins(nb::module_& m) {
         return MakeSampler(name, seed, json);
       },
       nb::arg("name"), nb::arg("seed").none() = nb::none(), nb::arg("options").none() = nb::none());
+  m.def(
+      "make_cmaes_sampler",
+      [](std::optional<uint64_t> seed, nb::handle options, std::vector<FrozenTrial> source_trials) {
+        Json json = OptionsFromPy(options);
+        nb::gil_scoped_release release;
+        // The registry parses and checks the options; the source trials, which JSON cannot carry, are added after.
+        const auto parsed = std::dynamic_pointer_cast<CmaEsSampler>(MakeSampler("cmaes", seed, json));
+        CmaEsOptions cmaes = parsed->options();
+        cmaes.source_trials = std::move(source_trials);
+        return std::shared_ptr<Sampler>(std::make_shared<CmaEsSampler>(std::move(cmaes), seed));
+      },
+      nb::arg("seed").none(), nb::arg("options"), nb::arg("source_trials"),
+      "The cmaes sampler with registry options and a warm start from these trials (CmaEsOptions::source_trials).");
   m.def(
       "make_pruner",
       [](const std::string& name, nb::handle options) {

@@ -37,6 +37,39 @@ def test_consider_pruned_trials_decides_whether_a_pruned_candidate_is_drawn_agai
     assert (len(redrawn) == 0) == consider
 
 
+def _generation0_mean(source_trials):
+    """The mean (x, y) of CMA-ES's first generation on the quadratic, warm-started from `source_trials`."""
+    sampler = hyperscout.samplers.CmaEsSampler(seed=4, source_trials=source_trials)
+    study = hyperscout.create_study(sampler=sampler)
+    study.optimize(quadratic, n_trials=8)  # the start-up trial and generation 0 (popsize 7)
+    first = [t for t in study.trials[1:] if t.system_attrs["cmaes:slot"]["generation"] == 0]
+    return sum(t.params["x"] for t in first) / len(first), sum(t.params["y"] for t in first) / len(first)
+
+
+def test_source_trials_warm_start_the_first_run_from_another_storage():
+    source = hyperscout.create_study(sampler=hyperscout.samplers.RandomSampler(seed=1))
+    source.optimize(quadratic, n_trials=300)  # optimum at x = 1, y = -2
+    # The cold start centres generation 0 on the middle of the box (0, 0), the warm one near the source's best.
+    wx, wy = _generation0_mean(source.trials)
+    assert abs(wx - 1.0) < 1.0 and abs(wy + 2.0) < 1.0, (wx, wy)
+    cx, cy = _generation0_mean(None)
+    assert abs(cx - 1.0) + abs(cy + 2.0) > abs(wx - 1.0) + abs(wy + 2.0)
+    assert "source_trials='<300 trials>'" in repr(hyperscout.samplers.CmaEsSampler(source_trials=source.trials))
+    with pytest.raises(ValueError, match="not both"):
+        hyperscout.samplers.CmaEsSampler(source_trials=source.trials, warm_start_study="other")
+    with pytest.raises(TypeError, match="source_trials must hold FrozenTrials"):
+        hyperscout.samplers.CmaEsSampler(source_trials=[{"x": 1.0}])
+
+
+def test_source_trials_may_be_optuna_trials():
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    source = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    source.optimize(quadratic, n_trials=300)
+    wx, wy = _generation0_mean(source.trials)
+    assert abs(wx - 1.0) < 1.0 and abs(wy + 2.0) < 1.0, (wx, wy)
+
+
 def test_cmaes_options_reach_the_sampler():
     sampler = hyperscout.samplers.CmaEsSampler(seed=1, popsize=6, restart_strategy="bipop", x0={"x": 2.0})
     study = hyperscout.create_study(sampler=sampler)

@@ -115,6 +115,18 @@ def test_gp_input_warping_example(tmp_path):
         assert 0.0 <= mean <= worst < 0.6
 
 
+def test_cmaes_warm_start_example(tmp_path):
+    out = run_example(EXAMPLES / "cmaes_warm_start.py", "--seeds", 2, "--n-trials", 25, cwd=tmp_path, timeout=120)
+    means = {}
+    for name in ("cold", "warm"):
+        match = re.search(rf"{name} start: best value after 25 trials, mean ([0-9.]+), worst [0-9.]+ over 2 seeds",
+                          out)  # fmt: skip
+        assert match, out
+        means[name] = float(match.group(1))
+    # Yesterday's trials put the first generation near today's optimum: well below the cold start's values.
+    assert means["warm"] < 0.5 * means["cold"], out
+
+
 def test_gp_noisy_example(tmp_path):
     out = run_example(EXAMPLES / "gp_noisy.py", "--seeds", 2, "--n-trials", 30, cwd=tmp_path, timeout=120)
     for mean, worst in setting_regrets(out, "replicate_penalty", ["False", "True"], 2, 30):
