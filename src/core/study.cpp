@@ -175,7 +175,7 @@ void Study::FailUnstartedTrial(int64_t trial_id, const std::string& error) noexc
   try {
     storage_->SetTrialSystemAttr(trial_id, "fail_reason", "sampling failed before the objective ran: " + error);
     storage_->SetTrialStateValues(trial_id, TrialState::kFail, {});
-  } catch (const std::exception&) {
+  } catch (...) {
     // The storage itself failed, likely the cause of the error being handled: nothing more can be written. The
     // caller gets that first error, not this one.
   }

@@ -41,7 +41,8 @@
 // - Warm start: x0 (parameter name -> external value) and sigma0 (on the unit cube, default 1/6) set the first
 //   run's distribution; source_trials (or the registry option warm_start_study, read through the study's storage at
 //   the first ask) fit it to the best 10% of another study's trials instead (WS-CMA-ES, Nomura et al. 2021, AAAI).
-// - Maximization negates values; PRUNED trials count with their stored (last intermediate) value.
+// - Maximization negates values; PRUNED trials count with their stored (last intermediate) value, unless
+//   consider_pruned_trials is false (then they are redrawn, as FAIL ones are).
 #pragma once
 
 #include <cstdint>
