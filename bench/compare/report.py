@@ -316,7 +316,7 @@ def bbob_section(
         "",
     ]
     cols = [(d, b) for d in dims for b in budgets]
-    lines += ["| tool | " + " | ".join(f"D={d} B={b}·D" for d, b in cols) + " |", "|---|" + "---:|" * len(cols)]
+    lines += bbob_header("tool", cols)
     for tool in tools:
         mine = [r for r in bb if r["tool"] == tool]
         if not mine:
@@ -357,6 +357,11 @@ def bbob_section(
     return lines
 
 
+def bbob_header(first: str, cols: List[Tuple[int, int]]) -> List[str]:
+    """A bbob table's header and alignment rows: one column per (dimension, budget multiple)."""
+    return ["| " + first + " | " + " | ".join(f"D={d} B={b}·D" for d, b in cols) + " |", "|---|" + "---:|" * len(cols)]
+
+
 def bbob_paired_lines(bb: List[Dict[str, Any]], tools: List[str], cols: List[Tuple[int, int]]) -> List[str]:
     """The difference in fraction reached between each tool and its hyperscout counterpart, paired on the
     (function, instance) runs both made: the comparison a target such as "at least as many as Optuna" needs."""
@@ -376,7 +381,7 @@ def bbob_paired_lines(bb: List[Dict[str, Any]], tools: List[str], cols: List[Tup
 
     lines = ["Paired difference (first tool − second), on the runs both made: mean over seeds of the per-seed "
              "difference in fraction reached, ± s.e.; in brackets, the runs both made.", "",
-             "| tools | " + " | ".join(f"D={d} B={b}·D" for d, b in cols) + " |", "|---|" + "---:|" * len(cols)]  # fmt: skip
+             *bbob_header("tools", cols)]  # fmt: skip
     for mine, other in pairs:
         row = []
         for d, b in cols:

@@ -161,9 +161,9 @@ def _source_trial(trial: Any) -> FrozenTrial:
     if isinstance(trial, FrozenTrial):
         return trial
     if type(trial).__module__.startswith("optuna."):
-        from hyperscout.integration.optuna import _copy_of  # needs optuna, which made the trial
+        from hyperscout.integration.optuna import to_hyperscout_trial  # needs optuna, which made the trial
 
-        return _copy_of(trial, 1)
+        return to_hyperscout_trial(trial)
     raise TypeError(f"source_trials must hold FrozenTrials (hyperscout's or Optuna's), got {type(trial).__name__}")
 
 

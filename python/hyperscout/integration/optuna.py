@@ -57,7 +57,7 @@ from hyperscout.samplers import BaseSampler as _HsBaseSampler
 from hyperscout.samplers import make_sampler
 from hyperscout.trial import create_trial
 
-__all__ = ["HyperscoutSampler", "copy_study_from_optuna", "to_hyperscout_distribution"]
+__all__ = ["HyperscoutSampler", "copy_study_from_optuna", "to_hyperscout_distribution", "to_hyperscout_trial"]
 
 _STATES = {
     _OptunaState.COMPLETE: hyperscout.TrialState.COMPLETE,
@@ -263,15 +263,16 @@ def copy_study_from_optuna(
     trials = source.get_trials(deepcopy=False)
     for t in trials:
         if t.state != _OptunaState.WAITING:
-            target.add_trial(_copy_of(t, len(source.directions)))
+            target.add_trial(to_hyperscout_trial(t, len(source.directions)))
     for t in trials:  # enqueued last, as hyperscout's own enqueued trials, so that a worker claims them
         if t.state == _OptunaState.WAITING:
             _add_trial(target, t, categorical_as_index=False)
     return target
 
 
-def _copy_of(trial: "optuna.trial.FrozenTrial", n_objectives: int) -> "hyperscout.FrozenTrial":
-    """A hyperscout FrozenTrial with everything an Optuna trial holds, its timestamps included."""
+def to_hyperscout_trial(trial: "optuna.trial.FrozenTrial", n_objectives: int = 1) -> "hyperscout.FrozenTrial":
+    """A hyperscout FrozenTrial with everything an Optuna trial holds, its timestamps included (`n_objectives`: of
+    the study it comes from)."""
     state = _STATES[trial.state]
     values = trial.values
     if state == hyperscout.TrialState.FAIL:
