@@ -29,4 +29,8 @@ def test_processes_share_one_sqlite_study(db):
     trials = hyperscout.load_study(study_name="shared", storage=db).trials
     assert [t.number for t in trials] == list(range(24))
     assert all(t.state == TrialState.COMPLETE for t in trials)
-    assert len({t.params["x"] for t in trials}) == 24
+    # Each process samples its own points, not a copy of another's stream. Exact bounds may repeat: the default
+    # sampler's GP can put two concurrent trials on the same bound (its acquisition maximum there) when neither's
+    # parameters are stored yet; an interior value repeats only if two processes drew one stream.
+    inside = [t.params["x"] for t in trials if -3 < t.params["x"] < 3]
+    assert len(inside) >= 20 and len(set(inside)) == len(inside)
