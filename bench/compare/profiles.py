@@ -43,6 +43,17 @@ PROFILES: Dict[str, Dict[str, Any]] = {
 SUITES = ["timing", "synthetic", "bbob", "ml"]
 
 
+def recorded_commands(meta: Dict[str, Any]) -> List[List[str]]:
+    """The commands a run.json records: its "commands", or the one "argv" of files written before that field."""
+    return meta.get("commands") or ([meta["argv"]] if "argv" in meta else [])
+
+
+def per_command(meta: Dict[str, Any], field: str, fill: Any) -> List[Any]:
+    """A run.json list with one entry per recorded command; commands recorded before the field existed get `fill`."""
+    values = list(meta.get(field, []))
+    return values + [fill] * (len(recorded_commands(meta)) - len(values))
+
+
 def protocol_label(cell: Dict[str, Any]) -> str:
     """The label of a cell's protocol: "16x8", "seq100" or "timing", then "+sharedN" when its first N trials are
     the shared startup, so such cells have keys of their own and never mix with ordinary runs."""

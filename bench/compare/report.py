@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from bench.compare import metrics
-from bench.compare.profiles import protocol_label
+from bench.compare.profiles import per_command, protocol_label, recorded_commands
 
 # The hyperscout sampler each other tool's time per suggestion is compared with.
 COUNTERPART = {
@@ -61,12 +61,11 @@ def join_parts(parts: List[Path], out: Path) -> None:
         for field in ("tools", "suites"):
             meta[field] += [x for x in m.get(field, []) if x not in meta[field]]
         offset = len(meta["commands"])
-        commands = m.get("commands") or ([m["argv"]] if m.get("argv") else [])
-        meta["commands"] += commands
+        meta["commands"] += recorded_commands(m)
         meta["reused"] += [{**r, "command": r.get("command", 0) + offset} for r in m.get("reused", [])]
         meta["load_average"] += m.get("load_average", [])
         meta["cpus"] += m.get("cpus", [])
-        meta["emulated_cpu"] += m.get("emulated_cpu", []) + [None] * (len(commands) - len(m.get("emulated_cpu", [])))
+        meta["emulated_cpu"] += per_command(m, "emulated_cpu", None)
         meta["elapsed_s"] += m.get("elapsed_s", 0.0)
         for field in ("profile", "seeds"):
             if field in m and meta.setdefault(field, m[field]) != m[field]:

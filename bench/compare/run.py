@@ -43,7 +43,9 @@ from bench.compare.profiles import (  # noqa: E402
     cells,
     parse_protocol,
     parse_shared_startup,
+    per_command,
     protocol_label,
+    recorded_commands,
 )
 
 STATUS_FILE = ROOT / "bench" / "compare" / "install-status.json"
@@ -310,10 +312,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         p.error("--reuse-cells-from: the directory is --out itself; its finished cells are kept anyway")
     meta_path = out / "run.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    commands = meta.get("commands") or ([meta["argv"]] if "argv" in meta else [])
-    # The CPU level each command emulated (None: none); commands recorded before the field existed emulated none.
-    emulated = meta.get("emulated_cpu", [])
-    emulated = emulated + [None] * (len(commands) - len(emulated))
+    commands = recorded_commands(meta)
+    emulated = per_command(meta, "emulated_cpu", None)  # the CPU level each command emulated (None: none)
     # Cells measured as on another CPU level must not be kept as if measured as on this one.
     earlier = {level for level in emulated if level != args.emulate_cpu}
     if earlier:
@@ -338,9 +338,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"{len(todo)} cells to run ({len(done)} already in {results.path}), {len(chunks)} worker processes, "
           f"--jobs {args.jobs}", flush=True)  # fmt: skip
     # run.json keeps every command that wrote into this --out (a run may be completed in parts).
-    # One processor per command; commands recorded before the field existed get a placeholder, so the lists align.
-    cpus = meta.get("cpus", [])
-    cpus = cpus + ["not recorded"] * (len(commands) - len(cpus))
+    cpus = per_command(meta, "cpus", "not recorded")  # one processor per command, so the lists align
     meta.update({
         "profile": args.profile, "seeds": seeds, "suites": sorted(set(meta.get("suites", [])) | set(suites)),
         "tools": meta.get("tools", []) + [t for t in tools if t not in meta.get("tools", [])],

@@ -25,6 +25,7 @@ from typing import Any, Dict, List
 import numpy as np
 
 from bench.compare import metrics
+from bench.compare.problems import Problem
 from bench.compare.problems import make as make_problem
 from bench.compare.space import Space, active, sample_uniform
 from bench.compare.tools import make_tool, models_constraints, unavailable
@@ -45,11 +46,10 @@ def startup_points(space: Space, seed: int, n: int) -> List[Dict[str, Any]]:
     return [sample_uniform(space, rng) for _ in range(n)]
 
 
-def run_optimization(cell: Dict[str, Any]) -> Dict[str, Any]:
-    problem = make_problem(cell["suite"], cell["problem"], cell["seed"])
+def run_optimization(cell: Dict[str, Any], problem: Problem) -> Dict[str, Any]:
     budget, batch = int(cell["budget"]), int(cell.get("batch", 1))
     constrained = problem.constraints is not None
-    tool = make_tool(cell["tool"], problem.space, cell["seed"], budget, constrained=constrained)
+    tool = make_tool(cell["tool"], problem.space, cell["seed"], budget)
     values: List[float] = []
     clean: List[float] = []
     constraint_values: List[List[float]] = []
@@ -156,11 +156,14 @@ def run_cell(cell: Dict[str, Any]) -> Dict[str, Any]:
     reason = unavailable(cell["tool"])
     if reason is not None:
         return {"status": reason if reason.startswith("not ") else f"not available: {reason}"}
-    if cell["protocol"] != "timing" and not models_constraints(cell["tool"]):
-        if make_problem(cell["suite"], cell["problem"], cell["seed"]).constraints is not None:
-            return {"status": "not available: this tool takes no constraint values (the problem is constrained)"}
     try:
-        result = run_timing(cell) if cell["protocol"] == "timing" else run_optimization(cell)
+        if cell["protocol"] == "timing":
+            result = run_timing(cell)
+        else:
+            problem = make_problem(cell["suite"], cell["problem"], cell["seed"])
+            if problem.constraints is not None and not models_constraints(cell["tool"]):
+                return {"status": "not available: this tool takes no constraint values (the problem is constrained)"}
+            result = run_optimization(cell, problem)
     except Exception as e:  # a crash of one tool on one cell is a result, never the end of the run
         tail = traceback.format_exc().strip().splitlines()[-3:]
         return {"status": f"crashed: {type(e).__name__}: {e}"[:300], "traceback": tail}

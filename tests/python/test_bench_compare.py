@@ -312,7 +312,10 @@ def test_shared_startup_is_the_same_for_every_tool_and_told_before_sampling(monk
     monkeypatch.setattr(worker, "make_tool", make_tool)
     cell = {"suite": "synthetic", "problem": "branin_noisy", "seed": 7, "protocol": "batch", "batch": 4, "budget": 12,
             "shared_startup": 5}  # fmt: skip
-    first, second = (worker.run_optimization(dict(cell, tool=t)) for t in ("a", "b"))
+    def problem():  # a fresh one per run: a noisy problem's noise stream is part of it
+        return worker.make_problem(cell["suite"], cell["problem"], cell["seed"])
+
+    first, second = (worker.run_optimization(dict(cell, tool=t), problem()) for t in ("a", "b"))
     assert first["values"][:5] == second["values"][:5] and first["clean_values"][:5] == second["clean_values"][:5]
     assert first["values"][5:] != second["values"][5:]
     assert len(first["values"]) == len(first["clean_values"]) == 12
@@ -322,7 +325,7 @@ def test_shared_startup_is_the_same_for_every_tool_and_told_before_sampling(monk
         assert [p for p, _ in rows] == worker.startup_points(tool.space, 7, 5)
         assert [n for kind, n in tool.events if kind == "ask"] == [4, 3]  # then 7 trials in batches of 4
         assert result["values"][:5] == pytest.approx([v for _, v in rows], rel=1e-6)
-    ordinary = worker.run_optimization(dict(cell, tool="a", shared_startup=0))
+    ordinary = worker.run_optimization(dict(cell, tool="a", shared_startup=0), problem())
     assert made[-1].events[0] == ("ask", 4) and ordinary["values"][:5] != first["values"][:5]
 
 

@@ -8,9 +8,9 @@ hyperscout:gp, hyperscout:auto), `optuna:tpe|gp|cmaes|random|qmc`, `hebo`, `smac
     tool.tell(handle, params, loss)   # for each suggestion, lower is better
     tool.add_history(rows)            # [(params, loss)] told without sampling (timing suite)
 
-On a constrained problem the tool is made with `constrained=True` and told the constraint values too,
-`tool.tell(handle, params, loss, constraints)` (feasible when every value is <= 0); only the tools whose adapter
-says so in `models_constraints(name)` run such problems.
+On a constrained problem the tool is told the constraint values too, `tool.tell(handle, params, loss,
+constraints)` (feasible when every value is <= 0); only the tools whose adapter says so in
+`models_constraints(name)` run such problems.
 
 `unavailable(name)` returns None when the tool can run in this interpreter, else the reason.
 """
@@ -100,7 +100,5 @@ def models_constraints(tool: str) -> bool:
     return bool(getattr(mod, "models_constraints", lambda name: False)(tool))
 
 
-def make_tool(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
-    if constrained:
-        return _module(tool).make(tool, space, seed, budget, constrained=True)
+def make_tool(tool: str, space: Space, seed: int, budget: int) -> Tool:
     return _module(tool).make(tool, space, seed, budget)

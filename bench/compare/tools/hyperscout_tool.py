@@ -74,5 +74,5 @@ def models_constraints(tool: str) -> bool:
     return parse_variant(variant(tool, "tpe"))[0] in ("gp", "tpe", "auto")
 
 
-def make(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
+def make(tool: str, space: Space, seed: int, budget: int) -> Tool:
     return HyperscoutTool(variant(tool, "tpe"), space, seed)

@@ -85,5 +85,5 @@ def models_constraints(tool: str) -> bool:
     return variant(tool, "tpe") in ("tpe", "gp")
 
 
-def make(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
+def make(tool: str, space: Space, seed: int, budget: int) -> Tool:
     return OptunaTool(variant(tool, "tpe"), space, seed)

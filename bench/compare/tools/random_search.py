@@ -33,5 +33,5 @@ def models_constraints(tool: str) -> bool:
     return True  # it ignores them, as it ignores values: the baseline of a constrained problem too
 
 
-def make(tool: str, space: Space, seed: int, budget: int, constrained: bool = False) -> Tool:
+def make(tool: str, space: Space, seed: int, budget: int) -> Tool:
     return RandomSearch(space, seed)
