@@ -95,6 +95,7 @@ Sampler& AutoSampler::Delegate(const Study& study, AutoChoice choice) {
     if (choice == AutoChoice::kCmaEs) {
       // Warm start from this study's own trials so far: CMA-ES begins where GP left off instead of from the centre.
       CmaEsOptions cma;
+      cma.warm_start_optional = true;
       for (const auto& trial : study.TrialsSnapshot({TrialState::kComplete})) cma.source_trials.push_back(*trial);
       slot = std::make_shared<CmaEsSampler>(std::move(cma), seed);
     } else {

@@ -480,6 +480,31 @@ TEST(CmaEsSamplerTest, WarmStartPutsTheFirstGenerationNearTheSourceOptimum) {
   EXPECT_EQ(missing->Trials()[0].state, TrialState::kFail);
   EXPECT_NE(missing->Trials()[0].system_attrs.at("fail_reason").get<std::string>().find("warm_start_study 'nope'"),
             std::string::npos);
+
+  // A source over other parameters (or other ranges) gives nothing to fit: an error naming the space, not a silent
+  // cold start, whether the source is a study or source_trials.
+  auto other = NewStudy(MakeSampler("random", 1), storage, "other");
+  other->Optimize([](Trial& trial) { return trial.SuggestFloat("a", 0.0, 1.0); }, {.n_trials = 20});
+  CmaEsOptions other_trials;
+  other_trials.source_trials = other->Trials();
+  const std::vector<std::shared_ptr<Sampler>> mismatched = {MakeSampler("cmaes", 2, {{"warm_start_study", "other"}}),
+                                                            std::make_shared<CmaEsSampler>(other_trials, 2)};
+  for (size_t s = 0; s < mismatched.size(); ++s) {
+    auto target = NewStudy(mismatched[s], storage, "mismatched" + std::to_string(s));
+    // The space is known once the start-up trial has finished, so the first CMA-ES ask (the second trial) fails.
+    EXPECT_THROW(target->Optimize(objective, {.n_trials = 3}), InvalidArgumentError) << s;
+    ASSERT_EQ(target->Trials().size(), 2u) << s;
+    EXPECT_EQ(target->Trials()[0].state, TrialState::kComplete) << s;
+    EXPECT_EQ(target->Trials()[1].state, TrialState::kFail) << s;
+    const std::string reason = target->Trials()[1].system_attrs.at("fail_reason").get<std::string>();
+    EXPECT_NE(reason.find("no warm-start source trial fits this search space"), std::string::npos) << reason;
+    EXPECT_NE(reason.find("(x, y)"), std::string::npos) << reason;
+  }
+  // warm_start_optional (auto's hand-over) starts cold instead.
+  other_trials.warm_start_optional = true;
+  auto cold = NewStudy(std::make_shared<CmaEsSampler>(other_trials, 2), storage, "cold");
+  cold->Optimize(objective, {.n_trials = 9});
+  for (const auto& trial : cold->Trials()) EXPECT_EQ(trial.state, TrialState::kComplete);
 }
 
 TEST(CmaEsSamplerTest, InfiniteValuesRankLastAndKeepTheStateReadable) {
@@ -501,6 +526,30 @@ TEST(CmaEsSamplerTest, InfiniteValuesRankLastAndKeepTheStateReadable) {
   }
   EXPECT_GT(infinite, 0);
   EXPECT_LT(study->BestValue(), 1e-2);
+}
+
+TEST(CmaEsSamplerTest, AHugeSigma0KeepsTheStateReadable) {
+  // sigma0 far beyond the unit cube puts every sample on a corner; on an objective equal at all corners each generation
+  // is flat, and flat fitness widens sigma further. Without a cap it overflowed to infinity, which JSON stores as
+  // null, and the next ask failed with "cmaes state: malformed JSON".
+  for (const double sigma0 : {1e3, 1e300, std::numeric_limits<double>::max()}) {
+    auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{.sigma0 = sigma0}, 5));
+    ASSERT_NO_THROW(study->Optimize(
+        [](Trial& trial) {
+          const double x = trial.SuggestFloat("x", -2.0, 2.0);
+          const double y = trial.SuggestFloat("y", -2.0, 2.0);
+          return x * x + y * y;
+        },
+        {.n_trials = 80}))
+        << "sigma0 " << sigma0;
+    for (const auto& trial : study->Trials()) EXPECT_EQ(trial.state, TrialState::kComplete) << "sigma0 " << sigma0;
+  }
+  // The step size itself stays finite through many flat generations, and the state round-trips.
+  cmaes::Cma cma(Eigen::VectorXd::Constant(2, 0.5), 1e300, {});
+  Rng rng(3);
+  for (int g = 0; g < 50; ++g) Generation(cma, rng, [](const Eigen::VectorXd&) { return 1.0; });
+  EXPECT_TRUE(std::isfinite(cma.sigma()));
+  EXPECT_NO_THROW(cmaes::Cma::FromJson(Json::parse(cma.ToJson().dump())));
 }
 
 TEST(CmaEsSamplerTest, CategoricalParametersUseTheIndependentSampler) {

@@ -61,6 +61,17 @@ def test_source_trials_warm_start_the_first_run_from_another_storage():
         hyperscout.samplers.CmaEsSampler(source_trials=[{"x": 1.0}])
 
 
+def test_source_trials_over_other_parameters_fail_the_first_cmaes_ask_with_the_reason():
+    source = hyperscout.create_study(sampler=hyperscout.samplers.RandomSampler(seed=1))
+    source.optimize(lambda t: t.suggest_float("a", 0.0, 1.0), n_trials=20)
+    study = hyperscout.create_study(sampler=hyperscout.samplers.CmaEsSampler(seed=4, source_trials=source.trials))
+    with pytest.raises(hyperscout.exceptions.InvalidArgumentError, match="no warm-start source trial fits"):
+        study.optimize(quadratic, n_trials=5)
+    # The start-up trial ran; the first CMA-ES ask failed its trial, with the reason, before any objective ran.
+    assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL"]
+    assert "(x, y, z)" in study.trials[1].system_attrs["fail_reason"]
+
+
 def test_source_trials_may_be_optuna_trials():
     optuna = pytest.importorskip("optuna")
     optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -76,6 +76,10 @@ struct CmaEsOptions {
   // Or the name of a study in this study's storage whose trials are the source (read at the first ask; a name that
   // is not there fails that ask).
   std::string warm_start_study;
+  // A warm start whose source has no trial that fits the space (COMPLETE, with a value and every parameter inside its
+  // range) fails the first ask, as Optuna's "No compatible source_trials" does; true starts cold instead (auto's
+  // hand-over from its GP, whose own trials may predate a parameter).
+  bool warm_start_optional = false;
   std::string independent_sampler = "tpe";  // "tpe" or "random"
 };
 

@@ -17,6 +17,10 @@ constexpr double kTolXFactor = 1e-12;  // times sigma0
 constexpr double kMaxCondition = 1e14;
 constexpr int64_t kFlatGenerationsToStop = 3;
 constexpr double kMinEigenvalue = 1e-300;
+// The largest step size kept. On the unit cube anything beyond ~1 already puts most samples on a bound, so the cap
+// changes no search; it keeps sigma finite when a huge sigma0 grows further (flat fitness widens the search each
+// generation), since an overflow to infinity would make the stored state unreadable (JSON has no infinity).
+constexpr double kMaxSigma = 1e32;
 
 // LRA-CMA-ES hyperparameters (Nomura, Akimoto, Ono 2023, arXiv:2304.03473, sec. 4): the target SNR factor alpha, the
 // moving-average rates beta of the mean and Sigma updates, and gamma, which limits how fast a small eta changes.
@@ -113,9 +117,9 @@ Cma::Cma(Eigen::VectorXd mean, double sigma, const CmaConfig& config, const Eige
   thresholds_ =
       config.thresholds.empty() ? std::vector<std::vector<double>>(static_cast<size_t>(n_)) : config.thresholds;
   margin_ = config.margin < 0.0 ? 1.0 / (static_cast<double>(n_) * static_cast<double>(lambda_)) : config.margin;
-  sigma0_ = sigma;
+  sigma0_ = std::min(sigma, kMaxSigma);
   mean_ = std::move(mean);
-  sigma_ = sigma;
+  sigma_ = sigma0_;
   if (separable_) {
     c_ = cov != nullptr ? Eigen::MatrixXd(cov->diagonal()) : Eigen::MatrixXd::Ones(n_, 1);
   } else {
@@ -306,6 +310,7 @@ void Cma::Tell(const std::vector<Eigen::VectorXd>& xs, const std::vector<double>
   } else {
     flat_generations_ = 0;
   }
+  sigma_ = std::min(sigma_, kMaxSigma);
 }
 
 void Cma::AdaptLearningRates(const Eigen::VectorXd& old_mean, double old_sigma, const Eigen::MatrixXd& old_c,

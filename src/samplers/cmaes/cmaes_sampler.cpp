@@ -335,6 +335,20 @@ std::map<std::string, double> CmaEsSampler::SampleRelative(const Study& study, c
     std::vector<Eigen::VectorXd> xs;
     std::vector<double> values;
     WarmStartPoints(view.warm_source, view.warm_direction, ctx.dims, xs, values);
+    const bool warm_requested = !options_.source_trials.empty() || !options_.warm_start_study.empty();
+    if (xs.empty() && warm_requested && !options_.warm_start_optional) {
+      std::string names;
+      for (const auto& [name, distribution] : ctx.dims) names += (names.empty() ? "" : ", ") + name;
+      const std::string source = options_.warm_start_study.empty()
+                                     ? fmt::format("the {} source_trials", view.warm_source.size())
+                                     : fmt::format("the {} COMPLETE trials of warm_start_study '{}'",
+                                                   view.warm_source.size(), options_.warm_start_study);
+      throw InvalidArgumentError(fmt::format(
+          "cmaes: no warm-start source trial fits this search space: none of {} is COMPLETE with a value and every "
+          "parameter ({}) inside its range; warm-start from a study over the same parameters and ranges, or drop the "
+          "warm start",
+          source, names));
+    }
     if (!xs.empty()) {
       const cmaes::WarmStart warm = cmaes::FitWarmStart(xs, values);
       mean = warm.mean;
