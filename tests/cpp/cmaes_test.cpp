@@ -528,6 +528,25 @@ TEST(CmaEsSamplerTest, InfiniteValuesRankLastAndKeepTheStateReadable) {
   EXPECT_LT(study->BestValue(), 1e-2);
 }
 
+TEST(CmaEsSamplerTest, AnObjectiveThatIsAlwaysInfiniteKeepsTheStateReadable) {
+  // Every value +inf (or -inf when maximizing): each is kept as the largest finite number, and the median of an even
+  // population of them once overflowed back to infinity, stored as JSON null ("cmaes state: malformed JSON").
+  for (const StudyDirection direction : {StudyDirection::kMinimize, StudyDirection::kMaximize}) {
+    auto study = NewStudy(std::make_shared<CmaEsSampler>(CmaEsOptions{}, 4), std::make_shared<MemoryStorage>(),
+                          "always-infinite", direction);
+    const double value = direction == StudyDirection::kMinimize ? std::numeric_limits<double>::infinity()
+                                                                : -std::numeric_limits<double>::infinity();
+    ASSERT_NO_THROW(study->Optimize(
+        [&](Trial& trial) {
+          trial.SuggestFloat("x", 0.0, 1.0);
+          trial.SuggestFloat("y", 0.0, 1.0);
+          return value;
+        },
+        {.n_trials = 40}));
+    EXPECT_EQ(study->Trials().size(), 40u);
+  }
+}
+
 TEST(CmaEsSamplerTest, AHugeSigma0KeepsTheStateReadable) {
   // sigma0 far beyond the unit cube puts every sample on a corner; on an objective equal at all corners each generation
   // is flat, and flat fitness widens sigma further. Without a cap it overflowed to infinity, which JSON stores as

@@ -59,7 +59,7 @@ double Median(std::vector<double> v) {
   const double upper = v[mid];
   if (v.size() % 2 == 1) return upper;
   const double lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(mid));
-  return 0.5 * (lower + upper);
+  return 0.5 * lower + 0.5 * upper;  // halved first: the sum of two values near the largest double overflows
 }
 
 Json VectorToJson(const Eigen::VectorXd& v) {
