@@ -177,6 +177,11 @@ def _add_source_trials(cls: type) -> None:
         if source_trials is None:
             return
         trials = [_source_trial(t) for t in source_trials]
+        if not trials:  # Optuna refuses it too ("No compatible source_trials"), at the first CMA-ES ask
+            raise ValueError(
+                "CmaEsSampler: source_trials is empty; pass the trials of a study over the same parameters, or leave "
+                "it out for a cold start"
+            )
         if self._hs_options.get("warm_start_study") is not None:
             raise ValueError("CmaEsSampler takes source_trials or warm_start_study, not both: drop one")
         options = {k: v for k, v in self._hs_options.items() if k != "seed"}

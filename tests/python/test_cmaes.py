@@ -57,6 +57,8 @@ def test_source_trials_warm_start_the_first_run_from_another_storage():
     assert "source_trials='<300 trials>'" in repr(hyperscout.samplers.CmaEsSampler(source_trials=source.trials))
     with pytest.raises(ValueError, match="not both"):
         hyperscout.samplers.CmaEsSampler(source_trials=source.trials, warm_start_study="other")
+    with pytest.raises(ValueError, match="source_trials is empty"):
+        hyperscout.samplers.CmaEsSampler(source_trials=[])
     with pytest.raises(TypeError, match="source_trials must hold FrozenTrials"):
         hyperscout.samplers.CmaEsSampler(source_trials=[{"x": 1.0}])
 
