@@ -1086,6 +1086,40 @@ double MeanBest(const std::string& sampler, const Json& options, int n_seeds, in
   return total / n_seeds;
 }
 
+// Best value of 60 told trials on a 2-D quadratic when every fourth trial is asked and never told (a loop that skips
+// `tell` after an error, a worker killed without heartbeats), or when every trial is told.
+double BestWithAbandonedTrials(const std::string& sampler, uint64_t seed, bool abandon) {
+  auto study = NewStudy(MakeSampler(sampler, seed));
+  int told = 0;
+  for (int asked = 1; told < 60; ++asked) {
+    Trial trial = study->Ask();
+    const double x = trial.SuggestFloat("x", -3.0, 3.0);
+    const double y = trial.SuggestFloat("y", -3.0, 3.0);
+    if (abandon && asked % 4 == 0) continue;
+    study->Tell(trial, (x - 1.0) * (x - 1.0) + (y + 0.5) * (y + 0.5));
+    ++told;
+  }
+  return study->BestValue();
+}
+
+TEST(GpSampler, TrialsAskedAndNeverToldStopSteeringGpAndTpe) {
+  // While the untold trials kept the CL-mean lie (GP) or the worst value (TPE's constant liar), they marked the
+  // region where the samplers were converging as mediocre for the rest of the study. Over these seeds the GP's best
+  // was 0.015 to 0.44 (4e-7 to 5e-6 with every trial told); now an overtaken pending trial gets the model's own
+  // prediction, and the GP does as well as with every trial told. TPE's mean best over 10 seeds was 0.028 against
+  // 0.008; now 0.012.
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    EXPECT_LT(BestWithAbandonedTrials("gp", seed, true), 1e-4) << "seed " << seed;
+  }
+  double plain = 0.0;
+  double abandoned = 0.0;
+  for (uint64_t seed = 0; seed < 10; ++seed) {
+    plain += BestWithAbandonedTrials("tpe", seed, false);
+    abandoned += BestWithAbandonedTrials("tpe", seed, true);
+  }
+  EXPECT_LT(abandoned, 2.0 * plain) << "TPE, sums of 10 best values";
+}
+
 TEST(GpSampler, BeatsRandomOnBraninAndSphere) {
   auto branin = [](Trial& t) { return Branin(t.SuggestFloat("x1", -5.0, 10.0), t.SuggestFloat("x2", 0.0, 15.0)); };
   const double gp_branin = MeanBest("gp", Json::object(), 10, 30, branin);

@@ -53,7 +53,10 @@
 //   fantasies valued max(posterior mean, mean observed value): the constant liar "CL-mean" of Ginsbourger, Le Riche
 //   and Carraro 2010 ("Kriging is well-suited to parallelize optimization"), never more optimistic than the model.
 //   Hyperparameters are not refitted. The mean and variance near a pending point rise and fall, so a batch of asks
-//   spreads out (a liar at the incumbent value left eight asks within 0.03 of each other on a 2-D quadratic).
+//   spreads out (a liar at the incumbent value left eight asks within 0.03 of each other on a 2-D quadratic). A
+//   pending trial that a later-asked trial has overtaken (finished before it) is not part of the batch being asked:
+//   it runs long, or it was asked and never told and would stay RUNNING for ever. It gets the posterior mean instead
+//   (the "kriging believer" of the same paper), which spreads asks without marking its region as mediocre.
 // - Constraints: Trial::SetConstraints stores floats in system attr "constraints"; the sampler fits one GP per
 //   constraint on the COMPLETE trials that have them.
 // - Several objectives: the GP model is single-objective; multi-objective studies are sampled by the internal TPE

@@ -17,7 +17,8 @@
 //   conditional space is modelled jointly (section 3.5). Parameters outside every group (e.g. first seen in this
 //   trial) fall back to univariate TPE in SampleIndependent, and to random sampling only during startup.
 // - constant_liar: RUNNING trials of other workers join the "above" set as if they had the worst value, so parallel
-//   workers spread out instead of proposing the same point.
+//   workers spread out instead of proposing the same point. A RUNNING trial that a later-asked trial has overtaken
+//   is left out: it runs long or was never told, and as a permanent "worst" it would keep every later trial away.
 // - Multi-objective studies rank COMPLETE trials by nondomination; see split.hpp for the tie-break.
 // - PRUNED trials rank after every COMPLETE one, among themselves by the deepest reported step then by the value
 //   there, as Optuna does; FAIL trials are ignored.

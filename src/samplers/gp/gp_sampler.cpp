@@ -512,8 +512,15 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   std::set<std::vector<double>> taken;
   if (discrete) taken = TakenConfigurations(trials, trial, space);
   // Pending trials as fantasies: the CL-mean constant liar of hyperscout/samplers/gp.hpp. The outputs are
-  // standardized, so the mean observed value is 0.
+  // standardized, so the mean observed value is 0. A pending trial that a later-asked one has overtaken gets the
+  // posterior mean (the kriging believer) instead: an untold trial near the optimum would otherwise mark that region
+  // as mediocre for the rest of the study.
   std::vector<Eigen::VectorXd> pending;
+  std::vector<char> overtaken;
+  int64_t newest_finished = -1;
+  for (const auto& t : trials) {
+    if (IsFinished(t->state)) newest_finished = std::max(newest_finished, t->number);
+  }
   for (const auto& t : study.TrialsSnapshot({TrialState::kRunning})) {
     if (t->number == trial.number || !Covers(*t, space)) continue;
     if (auto c = ConfigurationOf(*t, space); c && discrete) taken.insert(std::move(*c));
@@ -528,7 +535,10 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
       }
       p(j++) = Encode(distribution, it->second);
     }
-    if (ok) pending.push_back(std::move(p));
+    if (ok) {
+      pending.push_back(std::move(p));
+      overtaken.push_back(t->number < newest_finished ? 1 : 0);
+    }
   }
   gp::GaussianProcess& with_fantasies = previous.with_fantasies;
   model.objective = &objective;
@@ -542,7 +552,9 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     Eigen::VectorXd fantasy_mean;
     Eigen::VectorXd fantasy_variance;
     objective.PredictBatch(xf.bottomRows(m), fantasy_mean, fantasy_variance);
-    for (Eigen::Index p = 0; p < m; ++p) yf(n + p) = std::max(fantasy_mean(p), 0.0);
+    for (Eigen::Index p = 0; p < m; ++p) {
+      yf(n + p) = overtaken[static_cast<size_t>(p)] != 0 ? fantasy_mean(p) : std::max(fantasy_mean(p), 0.0);
+    }
     with_fantasies.Fit(objective.space(), xf, yf, objective.theta());
     model.objective = &with_fantasies;
   }

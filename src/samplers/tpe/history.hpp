@@ -76,7 +76,8 @@ class History {
   std::vector<FrozenTrialPtr> by_number_;  // finished trials read so far
   std::vector<char> seen_;                 // by number: read (COMPLETE, PRUNED) or ignored (FAIL)
   std::vector<int64_t> finished_;
-  std::vector<FrozenTrialPtr> running_;
+  std::vector<FrozenTrialPtr> running_;  // RUNNING trials no later-asked trial has overtaken (Refresh)
+  int64_t newest_finished_ = -1;         // the largest number of a trial in terminal_
   std::vector<FrozenTrialPtr> snapshot_;
   std::vector<FrozenTrialPtr> terminal_;  // COMPLETE, PRUNED and FAIL trials in reading order
   Part configurations_part_;
