@@ -56,7 +56,10 @@
 //   spreads out (a liar at the incumbent value left eight asks within 0.03 of each other on a 2-D quadratic). A
 //   pending trial that a later-asked trial has overtaken (finished before it) is not part of the batch being asked:
 //   it runs long, or it was asked and never told and would stay RUNNING for ever. It gets the posterior mean instead
-//   (the "kriging believer" of the same paper), which spreads asks without marking its region as mediocre.
+//   (the "kriging believer" of the same paper), which leaves the model's picture of its region as it was. That lie
+//   barely spreads asks (a batch of eight lied to that way landed within 1e-3 of each other on a 2-D quadratic), so a
+//   new ask may land next to such a trial: a repeat at worst, where the CL-mean lie of an untold trial near the
+//   optimum kept the GP away from it for good.
 // - Constraints: Trial::SetConstraints stores floats in system attr "constraints"; the sampler fits one GP per
 //   constraint on the COMPLETE trials that have them.
 // - Several objectives: the GP model is single-objective; multi-objective studies are sampled by the internal TPE
