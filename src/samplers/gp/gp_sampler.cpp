@@ -521,8 +521,8 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   for (const auto& t : trials) {
     if (IsFinished(t->state)) newest_finished = std::max(newest_finished, t->number);
   }
-  for (const auto& t : study.TrialsSnapshot({TrialState::kRunning})) {
-    if (t->number == trial.number || !Covers(*t, space)) continue;
+  for (const auto& t : trials) {
+    if (t->state != TrialState::kRunning || t->number == trial.number || !Covers(*t, space)) continue;
     if (auto c = ConfigurationOf(*t, space); c && discrete) taken.insert(std::move(*c));
     Eigen::VectorXd p(d);
     Eigen::Index j = 0;
