@@ -523,7 +523,6 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   }
   for (const auto& t : trials) {
     if (t->state != TrialState::kRunning || t->number == trial.number || !Covers(*t, space)) continue;
-    if (auto c = ConfigurationOf(*t, space); c && discrete) taken.insert(std::move(*c));
     Eigen::VectorXd p(d);
     Eigen::Index j = 0;
     bool ok = true;

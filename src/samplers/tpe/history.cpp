@@ -89,10 +89,6 @@ void History::Refresh(const Study& study, int64_t current) {
     newest_finished_ = std::max(newest_finished_, trial->number);
     if (trial->state == TrialState::kComplete || trial->state == TrialState::kPruned) Ingest(trial);
   }
-  // A RUNNING trial that a later-asked one has overtaken is not part of the batch being asked: it is either running
-  // long or was asked and never told, and then it would stay in the constant liar's "above" set for ever, keeping
-  // every later trial away from where it sits (mostly near the optimum). Only the batch keeps the liar.
-  std::erase_if(running_, [this](const FrozenTrialPtr& t) { return t->number < newest_finished_; });
 }
 
 const std::set<std::vector<double>>& History::FinishedConfigurations(const Part& part) {

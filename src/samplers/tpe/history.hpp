@@ -45,6 +45,8 @@ class History {
   // COMPLETE and PRUNED trial numbers, ascending.
   const std::vector<int64_t>& finished() const { return finished_; }
   const std::vector<FrozenTrialPtr>& running() const { return running_; }
+  // A RUNNING trial numbered below this has been overtaken by a later-asked trial that finished first.
+  int64_t newest_finished() const { return newest_finished_; }
   // Every trial of the study as the last Refresh read it, so one suggestion reads the study once.
   const std::vector<FrozenTrialPtr>& snapshot() const { return snapshot_; }
   bool multi_objective() const { return directions_.size() > 1; }
@@ -76,8 +78,8 @@ class History {
   std::vector<FrozenTrialPtr> by_number_;  // finished trials read so far
   std::vector<char> seen_;                 // by number: read (COMPLETE, PRUNED) or ignored (FAIL)
   std::vector<int64_t> finished_;
-  std::vector<FrozenTrialPtr> running_;  // RUNNING trials no later-asked trial has overtaken (Refresh)
-  int64_t newest_finished_ = -1;         // the largest number of a trial in terminal_
+  std::vector<FrozenTrialPtr> running_;
+  int64_t newest_finished_ = -1;  // the largest number of a trial in terminal_
   std::vector<FrozenTrialPtr> snapshot_;
   std::vector<FrozenTrialPtr> terminal_;  // COMPLETE, PRUNED and FAIL trials in reading order
   Part configurations_part_;

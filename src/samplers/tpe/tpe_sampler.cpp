@@ -296,11 +296,15 @@ std::vector<double> TpeSampler::State::SampleJoint(tpe::History& history, const 
     if (below[i] < 1.0) s.above_numbers.push_back(number);
   }
   // Constant liar: RUNNING trials join "above" as if they had the worst value, which pushes new candidates away
-  // from points already being evaluated.
+  // from points already being evaluated. A RUNNING trial that a later-asked one has overtaken is not part of the
+  // batch being asked: it runs long, or it was asked and never told, and then it would stay "above" for ever,
+  // keeping every later trial away from where it sits (mostly near the optimum). Only the batch keeps the liar; the
+  // overtaken ones stay taken configurations (above).
   s.liar_values.clear();
   s.liar_numbers.clear();
   if (options.constant_liar) {
     for (const auto& trial : history.running()) {
+      if (trial->number < history.newest_finished()) continue;
       const size_t start = s.liar_values.size();
       bool complete = true;
       for (const auto& [name, distribution] : space) {
