@@ -444,10 +444,13 @@ TEST(CmaEsSamplerTest, WarmStartPutsTheFirstGenerationNearTheSourceOptimum) {
   source->Optimize(objective, {.n_trials = 300});
 
   // Through the registry option (a study in the same storage) and through the C++ source_trials.
-  CmaEsOptions by_trials;
-  by_trials.source_trials = source->Trials();
-  const std::vector<std::shared_ptr<Sampler>> samplers = {MakeSampler("cmaes", 2, {{"warm_start_study", "source"}}),
-                                                          std::make_shared<CmaEsSampler>(by_trials, 2)};
+  const auto warm_started = [](const std::string& study_name, std::vector<FrozenTrial> trials) {
+    CmaEsOptions by_trials;
+    by_trials.source_trials = std::move(trials);
+    return std::vector<std::shared_ptr<Sampler>>{MakeSampler("cmaes", 2, {{"warm_start_study", study_name}}),
+                                                 std::make_shared<CmaEsSampler>(std::move(by_trials), 2)};
+  };
+  const auto samplers = warm_started("source", source->Trials());
   for (size_t s = 0; s < samplers.size(); ++s) {
     auto target = NewStudy(samplers[s], storage, "target" + std::to_string(s));
     target->Optimize(objective, {.n_trials = 9});  // the startup trial and the first generation (popsize 6)
@@ -485,10 +488,7 @@ TEST(CmaEsSamplerTest, WarmStartPutsTheFirstGenerationNearTheSourceOptimum) {
   // cold start, whether the source is a study or source_trials.
   auto other = NewStudy(MakeSampler("random", 1), storage, "other");
   other->Optimize([](Trial& trial) { return trial.SuggestFloat("a", 0.0, 1.0); }, {.n_trials = 20});
-  CmaEsOptions other_trials;
-  other_trials.source_trials = other->Trials();
-  const std::vector<std::shared_ptr<Sampler>> mismatched = {MakeSampler("cmaes", 2, {{"warm_start_study", "other"}}),
-                                                            std::make_shared<CmaEsSampler>(other_trials, 2)};
+  const auto mismatched = warm_started("other", other->Trials());
   for (size_t s = 0; s < mismatched.size(); ++s) {
     auto target = NewStudy(mismatched[s], storage, "mismatched" + std::to_string(s));
     // The space is known once the start-up trial has finished, so the first CMA-ES ask (the second trial) fails.
@@ -501,8 +501,10 @@ TEST(CmaEsSamplerTest, WarmStartPutsTheFirstGenerationNearTheSourceOptimum) {
     EXPECT_NE(reason.find("(x, y)"), std::string::npos) << reason;
   }
   // warm_start_optional (auto's hand-over) starts cold instead.
-  other_trials.warm_start_optional = true;
-  auto cold = NewStudy(std::make_shared<CmaEsSampler>(other_trials, 2), storage, "cold");
+  CmaEsOptions optional_start;
+  optional_start.source_trials = other->Trials();
+  optional_start.warm_start_optional = true;
+  auto cold = NewStudy(std::make_shared<CmaEsSampler>(optional_start, 2), storage, "cold");
   cold->Optimize(objective, {.n_trials = 9});
   for (const auto& trial : cold->Trials()) EXPECT_EQ(trial.state, TrialState::kComplete);
 }
