@@ -516,7 +516,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // posterior mean (the kriging believer) instead: an untold trial near the optimum would otherwise mark that region
   // as mediocre for the rest of the study.
   std::vector<Eigen::VectorXd> pending;
-  std::vector<char> overtaken;
+  std::vector<double> lie_floor;  // 0 (the mean observed value) for the batch, none for an overtaken trial
   int64_t newest_finished = -1;
   for (const auto& t : trials) {
     if (IsFinished(t->state)) newest_finished = std::max(newest_finished, t->number);
@@ -536,7 +536,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     }
     if (ok) {
       pending.push_back(std::move(p));
-      overtaken.push_back(t->number < newest_finished ? 1 : 0);
+      lie_floor.push_back(t->number < newest_finished ? -std::numeric_limits<double>::infinity() : 0.0);
     }
   }
   gp::GaussianProcess& with_fantasies = previous.with_fantasies;
@@ -551,9 +551,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     Eigen::VectorXd fantasy_mean;
     Eigen::VectorXd fantasy_variance;
     objective.PredictBatch(xf.bottomRows(m), fantasy_mean, fantasy_variance);
-    for (Eigen::Index p = 0; p < m; ++p) {
-      yf(n + p) = overtaken[static_cast<size_t>(p)] != 0 ? fantasy_mean(p) : std::max(fantasy_mean(p), 0.0);
-    }
+    for (Eigen::Index p = 0; p < m; ++p) yf(n + p) = std::max(fantasy_mean(p), lie_floor[static_cast<size_t>(p)]);
     with_fantasies.Fit(objective.space(), xf, yf, objective.theta());
     model.objective = &with_fantasies;
   }
