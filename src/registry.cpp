@@ -193,7 +193,9 @@ std::vector<SamplerSpec> BuildSamplers() {
          "where the objective changes fast (auto: only when the data support it)"},
         {"boundary_probe", "int", 10,
          "every this many trials after the start-up, redraw one parameter of the best trial that sits on a bound "
-         "(0: off)"}},
+         "(0: off)"},
+        {"kernel", "string", "matern52",
+         "matern52 or matern32: the Matern kernel's smoothness (matern32 models a rougher objective)"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          GpOptions gp;
          gp.n_startup_trials = OptionOr(options, "n_startup_trials", gp.n_startup_trials);
@@ -204,6 +206,7 @@ std::vector<SamplerSpec> BuildSamplers() {
          gp.replicate_penalty = OptionOr(options, "replicate_penalty", gp.replicate_penalty);
          gp.input_warping = OptionOr(options, "input_warping", gp.input_warping);
          gp.boundary_probe = OptionOr(options, "boundary_probe", gp.boundary_probe);
+         gp.kernel = OptionOr(options, "kernel", gp.kernel);
          return std::make_shared<GpSampler>(std::move(gp), seed);
        }});
   return specs;

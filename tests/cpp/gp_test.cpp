@@ -110,22 +110,36 @@ TEST(MathLbfgsb, KeepsTheBestPointWhenTheObjectiveMisbehaves) {
 }
 
 TEST(GpKernel, SlopeIsMinusTwiceTheDerivativeInSquaredDistance) {
-  for (double r2 : {0.0, 1e-6, 0.01, 0.3, 1.0, 4.0, 30.0}) {
-    const double h = 1e-6 * std::max(r2, 1.0);
-    const double lo = std::max(r2 - h, 0.0);
-    const double numeric = (gp::Matern52(r2 + h, 1.7) - gp::Matern52(lo, 1.7)) / (r2 + h - lo);
-    EXPECT_NEAR(-0.5 * gp::Matern52Slope(r2, 1.7), numeric, 1e-6 * (1.0 + std::abs(numeric))) << "r2 = " << r2;
+  for (const gp::Matern matern : {gp::Matern::k52, gp::Matern::k32}) {
+    // Matérn-3/2 is 1 − 3/2 r² + √3 r³ + ... near 0, so a difference quotient in r² there has an error of order √h:
+    // its slope is checked from r² = 0.01 on, and at 0 against the expansion.
+    for (double r2 : {0.0, 1e-6, 0.01, 0.3, 1.0, 4.0, 30.0}) {
+      if (matern == gp::Matern::k32 && r2 < 0.01) continue;
+      const double h = 1e-6 * std::max(r2, 1.0);
+      const double lo = std::max(r2 - h, 0.0);
+      const double numeric =
+          (gp::MaternKernel(matern, r2 + h, 1.7) - gp::MaternKernel(matern, lo, 1.7)) / (r2 + h - lo);
+      EXPECT_NEAR(-0.5 * gp::MaternSlope(matern, r2, 1.7), numeric, 1e-6 * (1.0 + std::abs(numeric))) << "r2 = " << r2;
+    }
+    EXPECT_DOUBLE_EQ(gp::MaternKernel(matern, 0.0, 2.5), 2.5);
   }
-  EXPECT_DOUBLE_EQ(gp::Matern52(0.0, 2.5), 2.5);
+  EXPECT_DOUBLE_EQ(gp::MaternSlope(gp::Matern::k32, 0.0, 1.7), 3.0 * 1.7);
+  EXPECT_DOUBLE_EQ(gp::MaternSlope(gp::Matern::k52, 0.0, 1.7), 5.0 / 3.0 * 1.7);
+  // At the same r the rougher kernel decays faster at first: 1.7 (1 + √3) e^−√3 against the 5/2 value at r = 1.
+  EXPECT_NEAR(gp::MaternKernel(gp::Matern::k32, 1.0, 1.7), 1.7 * (1.0 + std::sqrt(3.0)) * std::exp(-std::sqrt(3.0)),
+              1e-15);
+  EXPECT_LT(gp::MaternKernel(gp::Matern::k32, 0.01, 1.0), gp::MaternKernel(gp::Matern::k52, 0.01, 1.0));
 }
 
 TEST(GpPrior, NegativeLogPosteriorGradientMatchesFiniteDifferences) {
   Rng rng(11);
   const int dims = 4;
-  const gp::KernelSpace space = MixedSpace(dims, 1);
+  gp::KernelSpace space = MixedSpace(dims, 1);
   const Eigen::MatrixXd x = RandomPoints(rng, 25, dims, 1);
   const Eigen::VectorXd y = SmoothValues(x);
-  for (bool deterministic : {false, true}) {
+  for (const auto& [deterministic, matern] :
+       {std::pair{false, gp::Matern::k52}, std::pair{true, gp::Matern::k52}, std::pair{false, gp::Matern::k32}}) {
+    space.matern = matern;
     for (int trial = 0; trial < 4; ++trial) {
       Eigen::VectorXd theta(dims + 2);
       for (int j = 0; j < dims; ++j) theta(j) = rng.Uniform(-1.5, 1.0);
@@ -290,31 +304,35 @@ TEST(GpPrior, MapNoiseFollowsTheData) {
 
 TEST(GpKernel, MatrixMatchesThePairwiseFormula) {
   // The batched kernel (vectorized distances and exponentials) against the scalar formula of kernel.hpp, pair by
-  // pair, on a mixed space with length-scales from 5e-3 to 30, including a duplicate and a near duplicate.
-  Rng rng(21);
-  const gp::KernelSpace space = MixedSpace(5, 2);
-  Eigen::MatrixXd a = RandomPoints(rng, 37, 5, 2);
-  Eigen::MatrixXd b = RandomPoints(rng, 23, 5, 2);
-  b.row(4) = a.row(7);  // an exact duplicate: r² = 0
-  b(5, 0) = a(3, 0) + 1e-7;
-  b.row(5).tail(4) = a.row(3).tail(4);  // a near duplicate
-  Eigen::VectorXd inverse_squared(5);
-  inverse_squared << 1.0 / (5e-3 * 5e-3), 1.0, 1.0 / (30.0 * 30.0), 4.0, 0.25;
-  Eigen::MatrixXd k;
-  gp::KernelMatrix(space, a, b, inverse_squared, 1.7, k);
-  ASSERT_EQ(k.rows(), 37);
-  ASSERT_EQ(k.cols(), 23);
-  for (Eigen::Index i = 0; i < a.rows(); ++i) {
-    for (Eigen::Index j = 0; j < b.rows(); ++j) {
-      const Eigen::VectorXd ai = a.row(i).transpose();
-      const Eigen::VectorXd bj = b.row(j).transpose();
-      const double r2 =
-          gp::ScaledSquaredDistance(ai.data(), bj.data(), inverse_squared.data(), space.categorical.data(), 5);
-      EXPECT_NEAR(k(i, j), gp::Matern52(r2, 1.7), 1e-12) << i << ", " << j;
+  // pair, on a mixed space with length-scales from 5e-3 to 30, including a duplicate and a near duplicate; both
+  // smoothnesses.
+  for (const gp::Matern matern : {gp::Matern::k52, gp::Matern::k32}) {
+    Rng rng(21);
+    gp::KernelSpace space = MixedSpace(5, 2);
+    space.matern = matern;
+    Eigen::MatrixXd a = RandomPoints(rng, 37, 5, 2);
+    Eigen::MatrixXd b = RandomPoints(rng, 23, 5, 2);
+    b.row(4) = a.row(7);  // an exact duplicate: r² = 0
+    b(5, 0) = a(3, 0) + 1e-7;
+    b.row(5).tail(4) = a.row(3).tail(4);  // a near duplicate
+    Eigen::VectorXd inverse_squared(5);
+    inverse_squared << 1.0 / (5e-3 * 5e-3), 1.0, 1.0 / (30.0 * 30.0), 4.0, 0.25;
+    Eigen::MatrixXd k;
+    gp::KernelMatrix(space, a, b, inverse_squared, 1.7, k);
+    ASSERT_EQ(k.rows(), 37);
+    ASSERT_EQ(k.cols(), 23);
+    for (Eigen::Index i = 0; i < a.rows(); ++i) {
+      for (Eigen::Index j = 0; j < b.rows(); ++j) {
+        const Eigen::VectorXd ai = a.row(i).transpose();
+        const Eigen::VectorXd bj = b.row(j).transpose();
+        const double r2 =
+            gp::ScaledSquaredDistance(ai.data(), bj.data(), inverse_squared.data(), space.categorical.data(), 5);
+        EXPECT_NEAR(k(i, j), gp::MaternKernel(matern, r2, 1.7), 1e-12) << i << ", " << j;
+      }
     }
+    EXPECT_DOUBLE_EQ(k(7, 4), 1.7);
+    EXPECT_NEAR(k(3, 5), gp::MaternKernel(matern, 1e-14 / (5e-3 * 5e-3), 1.7), 1e-12);
   }
-  EXPECT_DOUBLE_EQ(k(7, 4), 1.7);
-  EXPECT_NEAR(k(3, 5), gp::Matern52(1e-14 / (5e-3 * 5e-3), 1.7), 1e-12);
 }
 
 TEST(GpModel, SinglePredictionsAndTrainingMeanAgreeWithTheBatch) {
@@ -392,10 +410,12 @@ TEST(GpModel, CholeskySurvivesDuplicatedPoints) {
 }
 
 TEST(GpModel, PredictionGradientsMatchFiniteDifferences) {
-  for (bool warp : {false, true}) {
+  for (const auto& [warp, matern] :
+       {std::pair{false, gp::Matern::k52}, std::pair{true, gp::Matern::k52}, std::pair{true, gp::Matern::k32}}) {
     Rng rng(21);
     gp::KernelSpace space = MixedSpace(3, 1);
     space.warp = warp;
+    space.matern = matern;
     const Eigen::MatrixXd x = RandomPoints(rng, 15, 3, 1);
     gp::GaussianProcess model;
     Eigen::VectorXd theta(gp::ThetaSize(space));
@@ -798,6 +818,50 @@ TEST(GpSampler, InputWarpingOptionChangesOnlyTheModelledTrials) {
   EXPECT_GT(count_differences(bent_off, run(bent, "on")), 0);
   EXPECT_GT(count_differences(bent_off, run(bent, "auto")), 0);
   EXPECT_EQ(count_differences(run(smooth, "off"), run(smooth, "auto")), 0);
+}
+
+// kernel reaches the model: "matern32" shares the start-up with the default "matern52", then suggests differently,
+// and still improves on its start-up; anything else is refused with the values that work.
+TEST(GpSampler, KernelOptionChangesOnlyTheModelledTrials) {
+  auto gp_of = [](const std::shared_ptr<Sampler>& s) { return std::dynamic_pointer_cast<GpSampler>(s); };
+  EXPECT_EQ(gp_of(MakeSampler("gp", 1))->options().kernel, "matern52");
+  EXPECT_EQ(gp_of(MakeSampler("gp", 1, {{"kernel", "matern32"}}))->options().kernel, "matern32");
+  for (const Json& bad : {Json("matern12"), Json("rbf"), Json(32)}) {
+    try {
+      MakeSampler("gp", 1, {{"kernel", bad}});
+      ADD_FAILURE() << "kernel = " << bad.dump() << " was accepted";
+    } catch (const InvalidArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("kernel"), std::string::npos) << e.what();
+    }
+  }
+  auto run = [](const std::string& kernel) {
+    auto study = NewStudy(MakeSampler("gp", 5, {{"kernel", kernel}}));
+    study->Optimize(
+        [](Trial& t) {
+          const double x = t.SuggestFloat("x", 0.0, 1.0);
+          const int64_t n = t.SuggestInt("n", 1, 40);
+          return std::abs(x - 0.3) + 0.05 * std::abs(static_cast<double>(n) - 17.0);  // kinked at the optimum
+        },
+        {.n_trials = 30});
+    std::vector<FrozenTrial> trials = study->Trials();
+    double best_startup = std::numeric_limits<double>::infinity();
+    for (const auto& t : trials) {
+      if (t.number < 10) best_startup = std::min(best_startup, t.values[0]);
+    }
+    EXPECT_LT(study->BestValue(), best_startup) << kernel;
+    return trials;
+  };
+  const std::vector<FrozenTrial> smooth = run("matern52");
+  const std::vector<FrozenTrial> rough = run("matern32");
+  int differ = 0;
+  for (size_t i = 0; i < smooth.size(); ++i) {
+    if (i < 10) {
+      EXPECT_EQ(smooth[i].params, rough[i].params) << "start-up trial " << i;
+    } else {
+      differ += smooth[i].params != rough[i].params ? 1 : 0;
+    }
+  }
+  EXPECT_GT(differ, 0);
 }
 
 // One sampler serving two studies keeps each study's fits and models apart: alternating asks between a constrained

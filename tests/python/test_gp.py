@@ -140,6 +140,24 @@ def test_gp_sampler_input_warping_option():
             GPSampler(input_warping=bad)
 
 
+def test_gp_sampler_kernel_option():
+    # Matérn-3/2 on a kinked objective: every suggestion in range, and better than the Sobol start-up.
+    def objective(trial):
+        x = trial.suggest_float("x", -2.0, 2.0)
+        n = trial.suggest_int("n", 1, 50)
+        return abs(x - 0.4) + 0.02 * abs(n - 20)
+
+    study = hyperscout.create_study(sampler=GPSampler(seed=2, kernel="matern32"))
+    study.optimize(objective, n_trials=30)
+    values = [t.value for t in study.trials]
+    assert all(-2.0 <= t.params["x"] <= 2.0 and 1 <= t.params["n"] <= 50 for t in study.trials)
+    assert min(values[10:]) < min(values[:10])
+
+    for bad in ("matern12", "rbf", 32):
+        with pytest.raises(InvalidArgumentError, match="kernel"):
+            GPSampler(kernel=bad)
+
+
 def test_constraints_func_stores_what_set_constraints_would():
     # Optuna's way: the sampler's constraints_func reads the finished trial. Same seed, same trials as the objective
     # calling set_constraints itself.

@@ -172,7 +172,7 @@ void GaussianProcess::Predict(const Eigen::VectorXd& point, const std::vector<in
   const Eigen::VectorXd& x = *xp;
   ScaledSquaredDistancesToPoint(space_, kernel_x(), x, inverse_squared_lengthscales_, k_star_);
   if (gradients) slope_.resize(n);
-  Matern52InPlace(k_star_.data(), gradients ? slope_.data() : nullptr, n, s2_);
+  MaternInPlace(space_.matern, k_star_.data(), gradients ? slope_.data() : nullptr, n, s2_);
   mean = k_star_.dot(alpha_);
   q_.noalias() = k_inverse_ * k_star_;  // (K + σ_n² I)^-1 k*
   const double raw_variance = s2_ - k_star_.dot(q_);

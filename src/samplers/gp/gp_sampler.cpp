@@ -59,6 +59,10 @@ GpOptions Checked(GpOptions o) {
     throw InvalidArgumentError(
         fmt::format("gp: input_warping must be auto, on or off, got '{}' (auto is the default)", o.input_warping));
   }
+  if (o.kernel != "matern52" && o.kernel != "matern32") {
+    throw InvalidArgumentError(
+        fmt::format("gp: kernel must be matern52 or matern32, got '{}' (matern52 is the default)", o.kernel));
+  }
   return o;
 }
 
@@ -308,6 +312,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // Inputs on the unit cube (categoricals as choice indices) and outputs, lower is better.
   const auto d = static_cast<Eigen::Index>(space.size());
   gp::KernelSpace kernel_space;
+  kernel_space.matern = options_.kernel == "matern32" ? gp::Matern::k32 : gp::Matern::k52;
   std::vector<gp::SearchDim> dims;
   for (const auto& [name, distribution] : space) {
     kernel_space.categorical.push_back(std::holds_alternative<CategoricalDistribution>(distribution) ? 1 : 0);

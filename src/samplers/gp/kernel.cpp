@@ -7,16 +7,19 @@ namespace hyperscout::gp {
 namespace {
 
 constexpr double kSqrt5 = 2.23606797749978969640;
+constexpr double kSqrt3 = 1.73205080756887729353;
 
 }  // namespace
 
-double Matern52(double r2, double s2) {
+double MaternKernel(Matern matern, double r2, double s2) {
   const double r = std::sqrt(r2);
+  if (matern == Matern::k32) return s2 * (1.0 + kSqrt3 * r) * std::exp(-kSqrt3 * r);
   return s2 * (1.0 + kSqrt5 * r + (5.0 / 3.0) * r2) * std::exp(-kSqrt5 * r);
 }
 
-double Matern52Slope(double r2, double s2) {
+double MaternSlope(Matern matern, double r2, double s2) {
   const double r = std::sqrt(r2);
+  if (matern == Matern::k32) return s2 * 3.0 * std::exp(-kSqrt3 * r);
   return s2 * (5.0 / 3.0) * (1.0 + kSqrt5 * r) * std::exp(-kSqrt5 * r);
 }
 
@@ -68,24 +71,31 @@ void ScaledSquaredDistancesLower(const KernelSpace& space, const Eigen::MatrixXd
   }
 }
 
-void Matern52InPlace(double* r2_to_k, double* slope, Eigen::Index size, double s2) {
-  // With u = √5 r: k = s² (1 + u + u²/3) e^−u and g = s² 5/3 (1 + u) e^−u. Chunks keep the temporaries in cache.
+void MaternInPlace(Matern matern, double* r2_to_k, double* slope, Eigen::Index size, double s2) {
+  // Matérn-5/2 with u = √5 r: k = s² (1 + u + u²/3) e^−u and g = s² 5/3 (1 + u) e^−u; Matérn-3/2 with u = √3 r:
+  // k = s² (1 + u) e^−u and g = 3 s² e^−u. Chunks keep the temporaries in cache.
   constexpr Eigen::Index kChunk = 256;
   Eigen::Array<double, Eigen::Dynamic, 1, 0, kChunk, 1> u;
   Eigen::Array<double, Eigen::Dynamic, 1, 0, kChunk, 1> e;
+  const bool k32 = matern == Matern::k32;
   for (Eigen::Index start = 0; start < size; start += kChunk) {
     const Eigen::Index len = std::min(kChunk, size - start);
     Eigen::Map<Eigen::ArrayXd> values(r2_to_k + start, len);
-    u = (5.0 * values).sqrt();
+    u = ((k32 ? 3.0 : 5.0) * values).sqrt();
     e = s2 * (-u).exp();
-    if (slope != nullptr) Eigen::Map<Eigen::ArrayXd>(slope + start, len) = (5.0 / 3.0) * (1.0 + u) * e;
-    values = (1.0 + u + u.square() * (1.0 / 3.0)) * e;
+    if (k32) {
+      if (slope != nullptr) Eigen::Map<Eigen::ArrayXd>(slope + start, len) = 3.0 * e;
+      values = (1.0 + u) * e;
+    } else {
+      if (slope != nullptr) Eigen::Map<Eigen::ArrayXd>(slope + start, len) = (5.0 / 3.0) * (1.0 + u) * e;
+      values = (1.0 + u + u.square() * (1.0 / 3.0)) * e;
+    }
   }
 }
 
-void Matern52InPlace(Eigen::MatrixXd& r2_to_k, double s2, Eigen::MatrixXd* slope) {
+void MaternInPlace(Matern matern, Eigen::MatrixXd& r2_to_k, double s2, Eigen::MatrixXd* slope) {
   if (slope != nullptr) slope->resize(r2_to_k.rows(), r2_to_k.cols());
-  Matern52InPlace(r2_to_k.data(), slope != nullptr ? slope->data() : nullptr, r2_to_k.size(), s2);
+  MaternInPlace(matern, r2_to_k.data(), slope != nullptr ? slope->data() : nullptr, r2_to_k.size(), s2);
 }
 
 double Kumaraswamy(double u, double log_a, double log_b, double* du, double* dlog_a, double* dlog_b) {
@@ -139,7 +149,7 @@ void WarpPoint(const KernelSpace& space, const double* log_ab, const Eigen::Vect
 void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
                   const Eigen::VectorXd& inverse_squared_lengthscales, double s2, Eigen::MatrixXd& out) {
   ScaledSquaredDistances(space, a, b, inverse_squared_lengthscales, out);
-  Matern52InPlace(out, s2);
+  MaternInPlace(space.matern, out, s2);
 }
 
 }  // namespace hyperscout::gp

@@ -1,12 +1,16 @@
-// The GP's covariance: Matérn-5/2 with one length-scale per dimension (automatic relevance determination) over
-// the unit cube, where a categorical dimension contributes a Hamming term, 1 when the choices differ and 0 when
-// they match, divided by its own squared length-scale (the distance Optuna's GPSampler uses for categoricals).
+// The GP's covariance: Matérn-5/2 (or Matérn-3/2) with one length-scale per dimension (automatic relevance
+// determination) over the unit cube, where a categorical dimension contributes a Hamming term, 1 when the choices
+// differ and 0 when they match, divided by its own squared length-scale (the distance Optuna's GPSampler uses for
+// categoricals).
 //
 //   r² = Σ_j δ_j(a, b)² / ℓ_j²,  δ_j = a_j − b_j (numerical) or [a_j ≠ b_j] (categorical)
-//   k(a, b) = s² (1 + √5 r + 5/3 r²) exp(−√5 r)          (Rasmussen and Williams 2006, eq. (4.17))
+//   Matérn-5/2: k(a, b) = s² (1 + √5 r + 5/3 r²) exp(−√5 r)  (Rasmussen and Williams 2006, eq. (4.17))
+//   Matérn-3/2: k(a, b) = s² (1 + √3 r) exp(−√3 r)           (the same, ν = 3/2)
 //
-// Every derivative the model needs is a multiple of one factor g(r) = s² 5/3 (1 + √5 r) exp(−√5 r), because
-// ∂k/∂(r²) = −g/2; that keeps all gradients free of a division by r (finite at r = 0).
+// Every derivative the model needs is a multiple of one factor g(r), because ∂k/∂(r²) = −g/2: g = s² 5/3 (1 + √5 r)
+// exp(−√5 r) for Matérn-5/2 and g = 3 s² exp(−√3 r) for Matérn-3/2. That keeps all gradients free of a division by
+// r (finite at r = 0). Matérn-5/2 models functions twice differentiable, Matérn-3/2 once: the rougher prior lets the
+// model follow an objective that bends sharply (HEBO's GP uses Matérn-3/2).
 #pragma once
 
 #include <Eigen/Core>
@@ -17,9 +21,12 @@ namespace hyperscout::gp {
 
 // Points are the rows of a matrix; `categorical[j]` marks dimension j as categorical (values are choice indices).
 // With `warp`, every numerical dimension passes through its own Kumaraswamy CDF before the distance (WarpInputs).
+enum class Matern { k52, k32 };
+
 struct KernelSpace {
   std::vector<char> categorical;
   bool warp = false;
+  Matern matern = Matern::k52;
   int dims() const { return static_cast<int>(categorical.size()); }
   // Number of warped dimensions: the numerical ones when `warp` is set, else 0.
   int warped() const { return warp ? static_cast<int>(std::count(categorical.begin(), categorical.end(), 0)) : 0; }
@@ -56,9 +63,9 @@ inline double ScaledSquaredDistance(const double* a, const double* b, const doub
 }
 
 // k as a function of r², for signal variance s2.
-double Matern52(double r2, double s2);
-// g(r) = s2 · 5/3 (1 + √5 r) exp(−√5 r); ∂k/∂(r²) = −g / 2.
-double Matern52Slope(double r2, double s2);
+double MaternKernel(Matern matern, double r2, double s2);
+// g(r) above; ∂k/∂(r²) = −g / 2.
+double MaternSlope(Matern matern, double r2, double s2);
 
 // r²(a_i, b_j) for the rows of a (n × d) and b (m × d): an n × m matrix, vectorized along the columns of a.
 void ScaledSquaredDistances(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,
@@ -71,9 +78,9 @@ void ScaledSquaredDistancesLower(const KernelSpace& space, const Eigen::MatrixXd
                                  const Eigen::VectorXd& inverse_squared_lengthscales, Eigen::MatrixXd& out);
 
 // Elementwise over a matrix of r²: k(r²) in place, and g(r) into `slope` when it is not null (vectorized exp).
-void Matern52InPlace(Eigen::MatrixXd& r2_to_k, double s2, Eigen::MatrixXd* slope = nullptr);
+void MaternInPlace(Matern matern, Eigen::MatrixXd& r2_to_k, double s2, Eigen::MatrixXd* slope = nullptr);
 // The same over `size` contiguous values (slope may be null).
-void Matern52InPlace(double* r2_to_k, double* slope, Eigen::Index size, double s2);
+void MaternInPlace(Matern matern, double* r2_to_k, double* slope, Eigen::Index size, double s2);
 
 // K(a_i, b_j) for the rows of a (n × d) and b (m × d): an n × m matrix.
 void KernelMatrix(const KernelSpace& space, const Eigen::MatrixXd& a, const Eigen::MatrixXd& b,

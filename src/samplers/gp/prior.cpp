@@ -82,7 +82,7 @@ double NegativeLogPosterior(const KernelSpace& space, const Eigen::MatrixXd& x_i
   ScaledSquaredDistancesLower(space, x, inverse_squared_lengthscales, k);
   slope.resize(n, n);
   for (Eigen::Index b = 0; b + 1 < n; ++b) {  // the strict lower triangle, one column segment at a time
-    Matern52InPlace(&k(b + 1, b), &slope(b + 1, b), n - b - 1, s2);
+    MaternInPlace(space.matern, &k(b + 1, b), &slope(b + 1, b), n - b - 1, s2);
   }
   k.diagonal().setConstant(s2 + noise);
   CholeskyWithJitter(k, scratch.llt);  // reads the lower triangle; a jitter, when needed, is treated as fixed
