@@ -19,10 +19,12 @@
 
 namespace hyperscout::gp {
 
-// Points are the rows of a matrix; `categorical[j]` marks dimension j as categorical (values are choice indices).
-// With `warp`, every numerical dimension passes through its own Kumaraswamy CDF before the distance (WarpInputs).
+// The kernel's smoothness: Matérn-5/2 or Matérn-3/2 (above).
 enum class Matern { k52, k32 };
 
+// Points are the rows of a matrix; `categorical[j]` marks dimension j as categorical (values are choice indices).
+// With `warp`, every numerical dimension passes through its own Kumaraswamy CDF before the distance (WarpInputs).
+// `matern` picks the kernel.
 struct KernelSpace {
   std::vector<char> categorical;
   bool warp = false;
