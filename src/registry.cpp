@@ -159,12 +159,14 @@ std::vector<SamplerSpec> BuildSamplers() {
       {"auto",
        "picks GP, TPE or CMA-ES per trial from the space and the finished trials (the default; docs/samplers.md)",
        {{"gp_max_trials", "int", 200, "finished trials after which a numeric space moves from GP to CMA-ES"},
-        {"max_categorical_share", "float", 0.5, "a larger share of categorical parameters selects TPE"}},
+        {"max_categorical_share", "float", 0.5, "a larger share of categorical parameters selects TPE"},
+        {"gp_kernel", "string", "matern52", "the GP's kernel, matern52 or matern32 (the gp sampler's kernel option)"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          AutoOptions auto_options;
          auto_options.gp_max_trials = OptionOr(options, "gp_max_trials", auto_options.gp_max_trials);
          auto_options.max_categorical_share =
              OptionOr(options, "max_categorical_share", auto_options.max_categorical_share);
+         auto_options.gp_kernel = OptionOr(options, "gp_kernel", auto_options.gp_kernel);
          return std::make_shared<AutoSampler>(auto_options, seed);
        }});
   specs.push_back({"qmc",

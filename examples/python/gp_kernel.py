@@ -2,9 +2,10 @@
 learning rate past its best value starts to diverge and a regularizer stops helping abruptly. The default kernel,
 Matérn-5/2, models a function with two derivatives; kernel="matern32" models one with a single derivative and can
 follow a sharp bend more closely (docs/samplers.md, "Kernel"). The example runs both on the same seeds and prints
-the regret of the best trial each found.
+the regret of the best trial each found. With --sampler auto it runs the default sampler, whose GP phase takes the
+kernel from its gp_kernel option.
 
-Run:  python examples/python/gp_kernel.py [--n-trials 40] [--seeds 10]
+Run:  python examples/python/gp_kernel.py [--n-trials 40] [--seeds 10] [--sampler gp|auto]
 """
 import argparse
 import math
@@ -24,8 +25,11 @@ def loss(learning_rate: float, weight_decay: float, width: int) -> float:
 BEST = loss(3e-3, 1e-4, 256)
 
 
-def run(seed: int, n_trials: int, kernel: str) -> float:
-    sampler = hyperscout.samplers.GPSampler(seed=seed, kernel=kernel)
+def run(seed: int, n_trials: int, kernel: str, sampler_name: str) -> float:
+    if sampler_name == "auto":
+        sampler = hyperscout.samplers.AutoSampler(seed=seed, gp_kernel=kernel)
+    else:
+        sampler = hyperscout.samplers.GPSampler(seed=seed, kernel=kernel)
     study = hyperscout.create_study(sampler=sampler)
 
     def objective(trial: hyperscout.Trial) -> float:
@@ -42,9 +46,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-trials", type=int, default=40)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--sampler", choices=("gp", "auto"), default="gp")
     args = parser.parse_args()
     for kernel in ("matern52", "matern32"):
-        regrets = [run(seed, args.n_trials, kernel) for seed in range(args.seeds)]
+        regrets = [run(seed, args.n_trials, kernel, args.sampler) for seed in range(args.seeds)]
         print(
             f"kernel={kernel}: regret of the best trial, mean {sum(regrets) / len(regrets):.4f}, "
             f"worst {max(regrets):.4f} over {args.seeds} seeds x {args.n_trials} trials"

@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 
 #include "hyperscout/common/error.hpp"
@@ -75,7 +76,7 @@ struct AutoSampler::State {
 };
 
 AutoSampler::AutoSampler(AutoOptions options, std::optional<uint64_t> seed)
-    : options_(options), seed_(seed ? *seed : RandomSeed()), state_(std::make_unique<State>()) {
+    : options_(std::move(options)), seed_(seed ? *seed : RandomSeed()), state_(std::make_unique<State>()) {
   if (options_.gp_max_trials < 0) {
     throw InvalidArgumentError(
         fmt::format("auto: gp_max_trials must be >= 0 (0 skips GP), got {}", options_.gp_max_trials));
@@ -83,6 +84,10 @@ AutoSampler::AutoSampler(AutoOptions options, std::optional<uint64_t> seed)
   if (!(options_.max_categorical_share >= 0.0 && options_.max_categorical_share <= 1.0)) {
     throw InvalidArgumentError(
         fmt::format("auto: max_categorical_share must be in [0, 1], got {}", options_.max_categorical_share));
+  }
+  if (options_.gp_kernel != "matern52" && options_.gp_kernel != "matern32") {
+    throw InvalidArgumentError(fmt::format(
+        "auto: gp_kernel must be matern52 or matern32, got '{}' (matern52 is the default)", options_.gp_kernel));
   }
 }
 
@@ -98,6 +103,8 @@ Sampler& AutoSampler::Delegate(const Study& study, AutoChoice choice) {
       cma.warm_start_optional = true;
       for (const auto& trial : study.TrialsSnapshot({TrialState::kComplete})) cma.source_trials.push_back(*trial);
       slot = std::make_shared<CmaEsSampler>(std::move(cma), seed);
+    } else if (choice == AutoChoice::kGp) {
+      slot = MakeSampler("gp", seed, {{"kernel", options_.gp_kernel}});
     } else {
       slot = MakeSampler(ToString(choice), seed);
     }

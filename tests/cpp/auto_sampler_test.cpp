@@ -5,9 +5,13 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
 #include <numbers>
+#include <string>
+#include <vector>
 
 #include "hyperscout/common/error.hpp"
+#include "hyperscout/common/rng.hpp"
 #include "hyperscout/core/study.hpp"
 #include "hyperscout/registry.hpp"
 #include "hyperscout/samplers/random.hpp"
@@ -106,6 +110,52 @@ TEST(AutoSampler, NumericSpaceRunsGpThenCmaEs) {
     if (trial.number < 12) best_gp = std::min(best_gp, trial.values.at(0));
   }
   EXPECT_LT(study->BestTrial().values.at(0), best_gp + 1e-12);
+}
+
+// gp_kernel reaches the GP delegate: with either kernel, auto's trials are those of a GP sampler with that kernel and
+// the delegate's seed; the two kernels share the start-up and then differ; other values are refused.
+TEST(AutoSampler, GpKernelOptionReachesTheGp) {
+  EXPECT_EQ(AutoOptions{}.gp_kernel, "matern52");
+  for (const Json& bad : {Json("matern12"), Json("rbf"), Json(52)}) {
+    try {
+      MakeSampler("auto", 1, {{"gp_kernel", bad}});
+      ADD_FAILURE() << "gp_kernel = " << bad.dump() << " was accepted";
+    } catch (const InvalidArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("gp_kernel"), std::string::npos) << e.what();
+    }
+  }
+  auto run = [](std::shared_ptr<Sampler> sampler) {
+    auto study = NewStudy(std::move(sampler));
+    study->Optimize(
+        [](Trial& t) {
+          const double x = t.SuggestFloat("x", 0.0, 1.0);
+          const int64_t n = t.SuggestInt("n", 1, 40);
+          return std::abs(x - 0.3) + 0.05 * std::abs(static_cast<double>(n) - 17.0);
+        },
+        {.n_trials = 20});
+    std::vector<std::map<std::string, double>> params;
+    for (const auto& t : study->Trials()) params.push_back(t.params);
+    return params;
+  };
+  constexpr uint64_t kSeed = 7;
+  const uint64_t gp_seed = MixSeed(kSeed, StableHash("gp"));
+  std::map<std::string, std::vector<std::map<std::string, double>>> by_kernel;
+  for (const std::string kernel : {"matern52", "matern32"}) {
+    by_kernel[kernel] = run(MakeSampler("auto", kSeed, {{"gp_kernel", kernel}}));
+    EXPECT_EQ(by_kernel[kernel], run(MakeSampler("gp", gp_seed, {{"kernel", kernel}}))) << kernel;
+  }
+  EXPECT_EQ(by_kernel["matern52"], run(MakeSampler("auto", kSeed)));
+  const auto& smooth = by_kernel["matern52"];
+  const auto& rough = by_kernel["matern32"];
+  int differ = 0;
+  for (size_t i = 0; i < smooth.size(); ++i) {
+    if (i < 10) {
+      EXPECT_EQ(smooth[i], rough[i]) << "start-up trial " << i;
+    } else {
+      differ += smooth[i] != rough[i] ? 1 : 0;
+    }
+  }
+  EXPECT_GT(differ, 0);
 }
 
 TEST(AutoSampler, ConditionalAndCategoricalSpacesGoToTpe) {
