@@ -365,6 +365,11 @@ def bbob_paired_lines(bb: List[Dict[str, Any]], tools: List[str], cols: List[Tup
     """The difference in fraction reached between each tool and its hyperscout counterpart, paired on the
     (function, instance) runs both made: the comparison a target such as "at least as many as Optuna" needs."""
     pairs = [(COUNTERPART[t], t) for t in tools if COUNTERPART.get(t) in tools]
+    # A variant (hyperscout:gp+kernel=matern32) against its sampler's defaults and the tools compared with those.
+    for variant in tools:
+        base = variant.split("+")[0]
+        if variant.startswith("hyperscout:") and variant != base and base in tools:
+            pairs += [(variant, base)] + [(variant, t) for t in tools if COUNTERPART.get(t) == base]
     if not pairs:
         return []
 

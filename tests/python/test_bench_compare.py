@@ -64,6 +64,24 @@ def test_paired_fraction_difference_uses_only_the_runs_both_made():
     assert metrics.paired_fraction_difference(runs, {}, 10)[3] == 0
 
 
+def test_bbob_paired_lines_compare_a_variant_with_its_defaults_and_their_counterparts():
+    from bench.compare.report import bbob_paired_lines
+
+    def run(tool, seed, hits):
+        return {"tool": tool, "problem": "f01-d02", "seed": seed, "dimension": 2, "budget": 20, "hits": hits}
+
+    none, one = [None] * 51, [1] + [None] * 50
+    bb = [run("hyperscout:gp", 0, none), run("hyperscout:gp+kernel=matern32", 0, one), run("optuna:gp", 0, none),
+          run("hyperscout:gp", 1, one), run("hyperscout:gp+kernel=matern32", 1, one), run("optuna:gp", 1, none)]
+    tools = ["hyperscout:gp", "hyperscout:gp+kernel=matern32", "optuna:gp", "hyperscout:tpe+n_startup_trials=5"]
+    rows = {line.split(" | ")[0]: line for line in bbob_paired_lines(bb, tools, [(2, 10)]) if line.startswith("| hyperscout")}
+    assert set(rows) == {"| hyperscout:gp − optuna:gp", "| hyperscout:gp+kernel=matern32 − hyperscout:gp",
+                         "| hyperscout:gp+kernel=matern32 − optuna:gp"}  # fmt: skip
+    # Seed 0 one target ahead of the defaults, seed 1 level: (1/51 + 0) / 2; against Optuna one target on both.
+    assert f"{1 / 102:+.4f}" in rows["| hyperscout:gp+kernel=matern32 − hyperscout:gp"]
+    assert f"{1 / 51:+.4f}" in rows["| hyperscout:gp+kernel=matern32 − optuna:gp"]
+
+
 def test_normalized_loss_is_zero_at_best_one_at_random_median_and_clipped():
     assert metrics.normalized_loss(2.0, best=2.0, baseline=4.0) == 0.0
     assert metrics.normalized_loss(3.0, best=2.0, baseline=4.0) == pytest.approx(0.5)
