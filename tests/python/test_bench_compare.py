@@ -74,7 +74,8 @@ def test_bbob_paired_lines_compare_a_variant_with_its_defaults_and_their_counter
     bb = [run("hyperscout:gp", 0, none), run("hyperscout:gp+kernel=matern32", 0, one), run("optuna:gp", 0, none),
           run("hyperscout:gp", 1, one), run("hyperscout:gp+kernel=matern32", 1, one), run("optuna:gp", 1, none)]
     tools = ["hyperscout:gp", "hyperscout:gp+kernel=matern32", "optuna:gp", "hyperscout:tpe+n_startup_trials=5"]
-    rows = {line.split(" | ")[0]: line for line in bbob_paired_lines(bb, tools, [(2, 10)]) if line.startswith("| hyperscout")}
+    lines = bbob_paired_lines(bb, tools, [(2, 10)])
+    rows = {line.split(" | ")[0]: line for line in lines if line.startswith("| hyperscout")}
     assert set(rows) == {"| hyperscout:gp − optuna:gp", "| hyperscout:gp+kernel=matern32 − hyperscout:gp",
                          "| hyperscout:gp+kernel=matern32 − optuna:gp"}  # fmt: skip
     # Seed 0 one target ahead of the defaults, seed 1 level: (1/51 + 0) / 2; against Optuna one target on both.
