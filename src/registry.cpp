@@ -160,7 +160,8 @@ std::vector<SamplerSpec> BuildSamplers() {
        "picks GP, TPE or CMA-ES per trial from the space and the finished trials (the default; docs/samplers.md)",
        {{"gp_max_trials", "int", 200, "finished trials after which a numeric space moves from GP to CMA-ES"},
         {"max_categorical_share", "float", 0.5, "a larger share of categorical parameters selects TPE"},
-        {"gp_kernel", "string", "matern52", "the GP's kernel, matern52 or matern32 (the gp sampler's kernel option)"}},
+        {"gp_kernel", "string", "matern52",
+         "the GP's kernel, matern52, matern32 or auto (the gp sampler's kernel option)"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          AutoOptions auto_options;
          auto_options.gp_max_trials = OptionOr(options, "gp_max_trials", auto_options.gp_max_trials);
@@ -197,7 +198,8 @@ std::vector<SamplerSpec> BuildSamplers() {
          "every this many trials after the start-up, redraw one parameter of the best trial that sits on a bound "
          "(0: off)"},
         {"kernel", "string", "matern52",
-         "matern52 or matern32: the Matern kernel's smoothness (matern32 models a rougher objective)"}},
+         "matern52, matern32 or auto: the Matern kernel's smoothness (matern32 models a rougher objective; auto "
+         "keeps the one the data support better)"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          GpOptions gp;
          gp.n_startup_trials = OptionOr(options, "n_startup_trials", gp.n_startup_trials);

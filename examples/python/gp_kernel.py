@@ -1,9 +1,10 @@
 """GP Bayesian optimization with a rougher kernel: a validation loss with kinks, the shape a loss takes when a
 learning rate past its best value starts to diverge and a regularizer stops helping abruptly. The default kernel,
 Matérn-5/2, models a function with two derivatives; kernel="matern32" models one with a single derivative and can
-follow a sharp bend more closely (docs/samplers.md, "Kernel"). The example runs both on the same seeds and prints
-the regret of the best trial each found. With --sampler auto it runs the default sampler, whose GP phase takes the
-kernel from its gp_kernel option.
+follow a sharp bend more closely; kernel="auto" fits both at each full fit and keeps the one the data support
+better (docs/samplers.md, "Kernel"). The example runs all three on the same seeds and prints the regret of the best
+trial each found. With --sampler auto it runs the default sampler, whose GP phase takes the kernel from its
+gp_kernel option.
 
 Run:  python examples/python/gp_kernel.py [--n-trials 40] [--seeds 10] [--sampler gp|auto]
 """
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--sampler", choices=("gp", "auto"), default="gp")
     args = parser.parse_args()
-    for kernel in ("matern52", "matern32"):
+    for kernel in ("matern52", "matern32", "auto"):
         regrets = [run(seed, args.n_trials, kernel, args.sampler) for seed in range(args.seeds)]
         print(
             f"kernel={kernel}: regret of the best trial, mean {sum(regrets) / len(regrets):.4f}, "

@@ -112,8 +112,8 @@ TEST(AutoSampler, NumericSpaceRunsGpThenCmaEs) {
   EXPECT_LT(study->BestTrial().values.at(0), best_gp + 1e-12);
 }
 
-// gp_kernel reaches the GP delegate: with either kernel, auto's trials are those of a GP sampler with that kernel and
-// the delegate's seed; the two kernels share the start-up and then differ; other values are refused.
+// gp_kernel reaches the GP delegate: with each kernel (auto too), auto's trials are those of a GP sampler with that
+// kernel and the delegate's seed; the two kernels share the start-up and then differ; other values are refused.
 TEST(AutoSampler, GpKernelOptionReachesTheGp) {
   EXPECT_EQ(AutoOptions{}.gp_kernel, "matern52");
   for (const Json& bad : {Json("matern12"), Json("rbf"), Json(52)}) {
@@ -140,7 +140,7 @@ TEST(AutoSampler, GpKernelOptionReachesTheGp) {
   constexpr uint64_t kSeed = 7;
   const uint64_t gp_seed = MixSeed(kSeed, StableHash("gp"));
   std::map<std::string, std::vector<std::map<std::string, double>>> by_kernel;
-  for (const std::string kernel : {"matern52", "matern32"}) {
+  for (const std::string kernel : {"matern52", "matern32", "auto"}) {
     by_kernel[kernel] = run(MakeSampler("auto", kSeed, {{"gp_kernel", kernel}}));
     EXPECT_EQ(by_kernel[kernel], run(MakeSampler("gp", gp_seed, {{"kernel", kernel}}))) << kernel;
   }

@@ -864,6 +864,60 @@ TEST(GpSampler, KernelOptionChangesOnlyTheModelledTrials) {
   EXPECT_GT(differ, 0);
 }
 
+// The evidence kernel = "auto" compares: on 2-D data with kinks (|u − 0.4| + |v − 0.6|) the Matérn-3/2 fit has the
+// higher log posterior, on smooth data (sin 3u + v / 2) the Matérn-5/2 fit; both fitted from the same starts.
+TEST(GpPrior, EvidenceTellsAKinkedObjectiveFromASmoothOne) {
+  Rng rng(29);
+  gp::KernelSpace smooth_kernel = MixedSpace(2, 0);
+  gp::KernelSpace rough_kernel = smooth_kernel;
+  rough_kernel.matern = gp::Matern::k32;
+  const Eigen::MatrixXd x = RandomPoints(rng, 40, 2, 0);
+  Eigen::VectorXd kinked(40);
+  Eigen::VectorXd smooth(40);
+  for (Eigen::Index i = 0; i < 40; ++i) {
+    kinked(i) = std::abs(x(i, 0) - 0.4) + std::abs(x(i, 1) - 0.6);
+    smooth(i) = std::sin(3.0 * x(i, 0)) + 0.5 * x(i, 1);
+  }
+  // Negative log posteriors, lower is better: (Matérn-5/2, Matérn-3/2).
+  auto values = [&](Eigen::VectorXd y) {
+    y = (y.array() - y.mean()) / std::sqrt((y.array() - y.mean()).square().mean());
+    std::pair<double, double> out;
+    const std::vector<Eigen::VectorXd> starts = {gp::PriorMode(2, true)};
+    gp::FitHyperparameters(smooth_kernel, x, y, starts, true, 100, &out.first);
+    gp::FitHyperparameters(rough_kernel, x, y, starts, true, 100, &out.second);
+    return out;
+  };
+  const auto [kinked_smooth, kinked_rough] = values(kinked);
+  EXPECT_LT(kinked_rough, kinked_smooth);
+  const auto [smooth_smooth, smooth_rough] = values(smooth);
+  EXPECT_LT(smooth_smooth, smooth_rough);
+}
+
+// kernel = "auto" fits each smoothness from its own stream of random starts, so while the evidence picks Matérn-5/2
+// it suggests exactly what kernel = "matern52" does: on a smooth objective, every trial. On a kinked one the two
+// share the start-up and then part, once the data near the kink make Matérn-3/2 the better fit (the test above).
+TEST(GpSampler, KernelAutoFollowsTheKernelTheDataSupport) {
+  auto run = [](const std::string& kernel, bool kinked) {
+    auto study = NewStudy(MakeSampler("gp", 7, {{"kernel", kernel}}));
+    study->Optimize(
+        [kinked](Trial& t) {
+          const double x = t.SuggestFloat("x", 0.0, 1.0);
+          const double y = t.SuggestFloat("y", 0.0, 1.0);
+          return kinked ? std::abs(x - 0.4) + std::abs(y - 0.6) : std::sin(3.0 * x) + 0.5 * y;
+        },
+        {.n_trials = 30});
+    std::vector<std::map<std::string, double>> params;
+    for (const auto& t : study->Trials()) params.push_back(t.params);
+    return params;
+  };
+  EXPECT_EQ(run("auto", false), run("matern52", false));
+  const auto automatic = run("auto", true);
+  const auto smooth = run("matern52", true);
+  const auto first_difference = std::mismatch(automatic.begin(), automatic.end(), smooth.begin()).first;
+  EXPECT_GE(first_difference - automatic.begin(), 10);  // the start-up
+  EXPECT_NE(first_difference, automatic.end());
+}
+
 // One sampler serving two studies keeps each study's fits and models apart: alternating asks between a constrained
 // study with pending trials (constraint models and fantasies) and a plain one give, trial for trial, what two
 // samplers of the same seed give, one study each.

@@ -158,6 +158,26 @@ def test_gp_sampler_kernel_option():
             GPSampler(kernel=bad)
 
 
+def test_gp_sampler_kernel_auto_follows_the_data():
+    # kernel="auto" fits each smoothness from the starts the fixed choice would use: on a smooth objective it keeps
+    # Matérn-5/2 and suggests what kernel="matern52" does, trial for trial; on a kinked one the two part after the
+    # start-up, once the data favour Matérn-3/2.
+    def run(kernel, kinked):
+        def objective(trial):
+            x = trial.suggest_float("x", 0.0, 1.0)
+            y = trial.suggest_float("y", 0.0, 1.0)
+            return abs(x - 0.4) + abs(y - 0.6) if kinked else math.sin(3.0 * x) + 0.5 * y
+
+        study = hyperscout.create_study(sampler=GPSampler(seed=7, kernel=kernel))
+        study.optimize(objective, n_trials=30)
+        return [t.params for t in study.trials]
+
+    assert run("auto", False) == run("matern52", False)
+    automatic, smooth = run("auto", True), run("matern52", True)
+    assert automatic[:10] == smooth[:10]
+    assert automatic[10:] != smooth[10:]
+
+
 def test_constraints_func_stores_what_set_constraints_would():
     # Optuna's way: the sampler's constraints_func reads the finished trial. Same seed, same trials as the objective
     # calling set_constraints itself.

@@ -312,12 +312,12 @@ def test_auto_sampler_gp_kernel_option():
         return abs(trial.suggest_float("x", -2.0, 2.0) - 0.4) + 0.02 * abs(trial.suggest_int("n", 1, 50) - 20)
 
     runs = {}
-    for kernel in ("matern52", "matern32"):
+    for kernel in ("matern52", "matern32", "auto"):
         study = hyperscout.create_study(sampler=hyperscout.samplers.AutoSampler(seed=4, gp_kernel=kernel))
         study.optimize(objective, n_trials=20)
         assert {t.system_attrs["auto:sampler"] for t in study.trials} == {"gp"}
         runs[kernel] = [t.params for t in study.trials]
-    assert runs["matern52"][:10] == runs["matern32"][:10]
+    assert runs["matern52"][:10] == runs["matern32"][:10] == runs["auto"][:10]
     assert runs["matern52"][10:] != runs["matern32"][10:]
     for bad in ("matern12", "rbf", 32):
         with pytest.raises(InvalidArgumentError, match="gp_kernel"):

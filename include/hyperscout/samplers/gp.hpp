@@ -21,8 +21,8 @@
 //   used least, so every combination is seen before the model takes over.
 // - Outputs: minimization internally (maximize flips the sign); far-out bad values are compressed above Tukey's
 //   fence, then standardized (gp.hpp).
-// - Model: exact GP, Matérn-5/2 (kernel = "matern32": Matérn-3/2) with one length-scale per dimension plus a Hamming
-//   term per categorical (kernel.hpp);
+// - Model: exact GP, Matérn-5/2 (kernel = "matern32": Matérn-3/2; "auto": at each full fit the one of higher log
+//   posterior) with one length-scale per dimension plus a Hamming term per categorical (kernel.hpp);
 //   length-scales, signal and noise variance by maximum a posteriori with a dimension-scaled log-normal length-scale
 //   prior (Hvarfner et al. 2024) and a horseshoe noise prior (Snoek et al. 2012), so a deterministic objective is
 //   interpolated and a noisy one smoothed as its data show, by L-BFGS-B: a full fit from the previous trial's estimate,
@@ -94,7 +94,7 @@ struct GpOptions {
   bool replicate_penalty = false;  // multiply EI by 1 − σ_n / √(s² + σ_n²) (augmented EI, Huang et al. 2006)
   int64_t boundary_probe = 10;     // every this many trials after the start-up, probe a bound of the best trial
   std::string input_warping = "auto";  // auto, on or off: warp numerical inputs by fitted Kumaraswamy CDFs
-  std::string kernel = "matern52";     // matern52 or matern32: the Matérn smoothness (kernel.hpp)
+  std::string kernel = "matern52";     // matern52, matern32 or auto: the Matérn smoothness (kernel.hpp)
 };
 
 class GpSampler final : public Sampler {

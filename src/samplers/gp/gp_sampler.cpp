@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -59,9 +60,9 @@ GpOptions Checked(GpOptions o) {
     throw InvalidArgumentError(
         fmt::format("gp: input_warping must be auto, on or off, got '{}' (auto is the default)", o.input_warping));
   }
-  if (o.kernel != "matern52" && o.kernel != "matern32") {
+  if (o.kernel != "matern52" && o.kernel != "matern32" && o.kernel != "auto") {
     throw InvalidArgumentError(
-        fmt::format("gp: kernel must be matern52 or matern32, got '{}' (matern52 is the default)", o.kernel));
+        fmt::format("gp: kernel must be matern52, matern32 or auto, got '{}' (matern52 is the default)", o.kernel));
   }
   return o;
 }
@@ -234,11 +235,11 @@ std::optional<std::map<std::string, double>> BoundaryProbe(const std::vector<Fro
 
 struct GpSampler::State {
   std::mutex mutex;  // the study serializes calls, but one sampler may serve several studies
-  // Per model (objective first, then one per constraint): the last MAP hyperparameters of the plain and of the
-  // warped kernel (whichever were fitted), and which of them the model used.
+  // Per model (objective first, then one per constraint): the last MAP hyperparameters of each kernel fitted,
+  // indexed [Matérn-3/2][warped], and the kernel the model used.
   struct ModelFit {
-    Eigen::VectorXd plain;
-    Eigen::VectorXd warped;
+    std::array<std::array<Eigen::VectorXd, 2>, 2> theta;
+    bool use_matern32 = false;
     bool use_warped = false;
   };
   // Per study: the model fits and the space they were for, and the models of the last trial. The models are
@@ -312,7 +313,6 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // Inputs on the unit cube (categoricals as choice indices) and outputs, lower is better.
   const auto d = static_cast<Eigen::Index>(space.size());
   gp::KernelSpace kernel_space;
-  kernel_space.matern = options_.kernel == "matern32" ? gp::Matern::k32 : gp::Matern::k52;
   std::vector<gp::SearchDim> dims;
   for (const auto& [name, distribution] : space) {
     kernel_space.categorical.push_back(std::holds_alternative<CategoricalDistribution>(distribution) ? 1 : 0);
@@ -382,7 +382,11 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     previous.space = space;
   }
   previous.models.resize(1 + n_constraints);
-  Rng rng(MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("gp/hyperparameters")));
+  // One stream of random starts per smoothness, so that kernel = "auto" fits each kernel from the starts the fixed
+  // choice would use, and suggests what the fixed choice would while it picks the same kernel.
+  const uint64_t trial_seed = MixSeed(seed_, static_cast<uint64_t>(trial.number));
+  std::array<Rng, 2> rngs{Rng(MixSeed(trial_seed, StableHash("gp/hyperparameters"))),
+                          Rng(MixSeed(trial_seed, StableHash("gp/hyperparameters/matern32")))};
   // Hyperparameter starts. With few observations the posterior has competing modes (e.g. "all noise" against
   // "smooth signal") and a warm start alone can stay in the worse one (on a 5-D sphere that tripled the mean best
   // value after 30 trials), while each fit is cheap: up to kAlwaysFullFit observations every trial runs the full
@@ -398,6 +402,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // Returns the fit's L(θ) after a full fit, NaN after a warm one.
   auto fit_theta = [&](const gp::KernelSpace& kernel, const Eigen::MatrixXd& inputs, const Eigen::VectorXd& outputs,
                        Eigen::VectorXd& theta, bool deterministic) {
+    Rng& rng = rngs[kernel.matern == gp::Matern::k32 ? 1 : 0];
     const int dims = static_cast<int>(d);
     const bool warm = theta.size() == gp::ThetaSize(kernel);
     double value = std::numeric_limits<double>::quiet_NaN();
@@ -434,34 +439,51 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
     }
     return value;
   };
-  // Input warping (GpOptions::input_warping): "auto" fits the plain and the warped kernel at each full fit and keeps
-  // the warped one when it pays for its extra hyperparameters (prior.hpp, WarpingPays); between full fits only the
-  // kernel chosen last is refitted.
-  gp::KernelSpace warped_space = kernel_space;
-  warped_space.warp = true;
-  const bool can_warp = warped_space.warped() > 0 && options_.input_warping != "off";
+  // Kernel choice. At each full fit, kernel = "auto" fits both smoothnesses (warped when input_warping = "on", else
+  // plain) and keeps the one of higher log posterior; they have the same hyperparameters, so the comparison needs no
+  // margin. Then input_warping = "auto" fits the warped form of that kernel and keeps it when it pays for its extra
+  // hyperparameters (prior.hpp, WarpingPays). Between full fits only the kernel chosen last is refitted.
+  auto space_of = [&](bool matern32, bool warped) {
+    gp::KernelSpace out = kernel_space;
+    out.matern = matern32 ? gp::Matern::k32 : gp::Matern::k52;
+    out.warp = warped;
+    return out;
+  };
+  const bool can_warp = space_of(false, true).warped() > 0 && options_.input_warping != "off";
+  const bool base_warped = can_warp && options_.input_warping == "on";
+  const bool choose_warping = can_warp && options_.input_warping == "auto";
   auto fit = [&](gp::GaussianProcess& model, const Eigen::MatrixXd& inputs, const Eigen::VectorXd& outputs,
                  State::ModelFit& fitted, bool deterministic) {
-    if (!can_warp) {
-      fit_theta(kernel_space, inputs, outputs, fitted.plain, deterministic);
-      fitted.use_warped = false;
-    } else if (options_.input_warping == "on") {
-      fit_theta(warped_space, inputs, outputs, fitted.warped, deterministic);
-      fitted.use_warped = true;
-    } else if (!full_fit && fitted.plain.size() == gp::ThetaSize(kernel_space) &&
-               fitted.warped.size() == gp::ThetaSize(warped_space)) {
-      fit_theta(fitted.use_warped ? warped_space : kernel_space, inputs, outputs,
-                fitted.use_warped ? fitted.warped : fitted.plain, deterministic);
+    auto& theta = fitted.theta;
+    const auto chosen = [&]() -> Eigen::VectorXd& { return theta[fitted.use_matern32][fitted.use_warped]; };
+    const bool refit_chosen =
+        !full_fit && chosen().size() == gp::ThetaSize(space_of(fitted.use_matern32, fitted.use_warped));
+    if (refit_chosen) {
+      fit_theta(space_of(fitted.use_matern32, fitted.use_warped), inputs, outputs, chosen(), deterministic);
     } else {
-      const double plain_value = fit_theta(kernel_space, inputs, outputs, fitted.plain, deterministic);
-      const double warped_value = fit_theta(warped_space, inputs, outputs, fitted.warped, deterministic);
-      fitted.use_warped = gp::WarpingPays(plain_value, warped_value, inputs.rows(), warped_space.warped());
+      auto fit_base = [&](bool matern32) {
+        return fit_theta(space_of(matern32, base_warped), inputs, outputs, theta[matern32][base_warped], deterministic);
+      };
+      bool matern32 = options_.kernel == "matern32";
+      double base_value = 0.0;
+      if (options_.kernel == "auto") {
+        const double smooth_value = fit_base(false);
+        const double rough_value = fit_base(true);
+        matern32 = rough_value < smooth_value;
+        base_value = matern32 ? rough_value : smooth_value;
+      } else {
+        base_value = fit_base(matern32);
+      }
+      bool warped = base_warped;
+      if (choose_warping) {
+        const gp::KernelSpace warped_space = space_of(matern32, true);
+        const double warped_value = fit_theta(warped_space, inputs, outputs, theta[matern32][1], deterministic);
+        warped = gp::WarpingPays(base_value, warped_value, inputs.rows(), warped_space.warped());
+      }
+      fitted.use_matern32 = matern32;
+      fitted.use_warped = warped;
     }
-    if (fitted.use_warped) {
-      model.Fit(warped_space, inputs, outputs, fitted.warped);
-    } else {
-      model.Fit(kernel_space, inputs, outputs, fitted.plain);
-    }
+    model.Fit(space_of(fitted.use_matern32, fitted.use_warped), inputs, outputs, chosen());
   };
 
   const Eigen::VectorXd y_model = gp::WarpAndStandardize(y);
