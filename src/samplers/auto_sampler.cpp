@@ -85,9 +85,11 @@ AutoSampler::AutoSampler(AutoOptions options, std::optional<uint64_t> seed)
     throw InvalidArgumentError(
         fmt::format("auto: max_categorical_share must be in [0, 1], got {}", options_.max_categorical_share));
   }
-  if (options_.gp_kernel != "matern52" && options_.gp_kernel != "matern32" && options_.gp_kernel != "auto") {
-    throw InvalidArgumentError(fmt::format(
-        "auto: gp_kernel must be matern52, matern32 or auto, got '{}' (matern52 is the default)", options_.gp_kernel));
+  // The GP delegate is built at the first GP trial; its own option check runs now, so a bad kernel fails here.
+  try {
+    MakeSampler("gp", 0, {{"kernel", options_.gp_kernel}});
+  } catch (const InvalidArgumentError& e) {
+    throw InvalidArgumentError(fmt::format("auto: gp_kernel: {}", e.what()));
   }
 }
 
