@@ -161,13 +161,15 @@ std::vector<SamplerSpec> BuildSamplers() {
        {{"gp_max_trials", "int", 200, "finished trials after which a numeric space moves from GP to CMA-ES"},
         {"max_categorical_share", "float", 0.5, "a larger share of categorical parameters selects TPE"},
         {"gp_kernel", "string", "matern52",
-         "the GP's kernel, matern52, matern32 or auto (the gp sampler's kernel option)"}},
+         "the GP's kernel, matern52, matern32 or auto (the gp sampler's kernel option)"},
+        {"gp_stall_share", "float", 0.0, "the GP's stall_share: Sobol points with this probability after a stall"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          AutoOptions auto_options;
          auto_options.gp_max_trials = OptionOr(options, "gp_max_trials", auto_options.gp_max_trials);
          auto_options.max_categorical_share =
              OptionOr(options, "max_categorical_share", auto_options.max_categorical_share);
          auto_options.gp_kernel = OptionOr(options, "gp_kernel", auto_options.gp_kernel);
+         auto_options.gp_stall_share = OptionOr(options, "gp_stall_share", auto_options.gp_stall_share);
          return std::make_shared<AutoSampler>(auto_options, seed);
        }});
   specs.push_back({"qmc",
@@ -199,7 +201,10 @@ std::vector<SamplerSpec> BuildSamplers() {
          "(0: off)"},
         {"kernel", "string", "matern52",
          "matern52, matern32 or auto: the Matern kernel's smoothness (matern32 models a rougher objective; auto "
-         "keeps the one the data support better)"}},
+         "keeps the one the data support better)"},
+        {"stall_share", "float", 0.0,
+         "once the best value has not improved for max(20, n/4) of n finished trials and no other trial runs, draw "
+         "each trial from Sobol points with this probability (0: off)"}},
        [](std::optional<uint64_t> seed, const Json& options) -> std::shared_ptr<Sampler> {
          GpOptions gp;
          gp.n_startup_trials = OptionOr(options, "n_startup_trials", gp.n_startup_trials);
@@ -211,6 +216,7 @@ std::vector<SamplerSpec> BuildSamplers() {
          gp.input_warping = OptionOr(options, "input_warping", gp.input_warping);
          gp.boundary_probe = OptionOr(options, "boundary_probe", gp.boundary_probe);
          gp.kernel = OptionOr(options, "kernel", gp.kernel);
+         gp.stall_share = OptionOr(options, "stall_share", gp.stall_share);
          return std::make_shared<GpSampler>(std::move(gp), seed);
        }});
   return specs;

@@ -85,11 +85,16 @@ AutoSampler::AutoSampler(AutoOptions options, std::optional<uint64_t> seed)
     throw InvalidArgumentError(
         fmt::format("auto: max_categorical_share must be in [0, 1], got {}", options_.max_categorical_share));
   }
-  // The GP delegate is built at the first GP trial; its own option check runs now, so a bad kernel fails here.
+  // The GP delegate is built at the first GP trial; its own option check runs now, so a bad option fails here.
   try {
     MakeSampler("gp", 0, {{"kernel", options_.gp_kernel}});
   } catch (const InvalidArgumentError& e) {
     throw InvalidArgumentError(fmt::format("auto: gp_kernel: {}", e.what()));
+  }
+  try {
+    MakeSampler("gp", 0, {{"stall_share", options_.gp_stall_share}});
+  } catch (const InvalidArgumentError& e) {
+    throw InvalidArgumentError(fmt::format("auto: gp_stall_share: {}", e.what()));
   }
 }
 
@@ -106,7 +111,7 @@ Sampler& AutoSampler::Delegate(const Study& study, AutoChoice choice) {
       for (const auto& trial : study.TrialsSnapshot({TrialState::kComplete})) cma.source_trials.push_back(*trial);
       slot = std::make_shared<CmaEsSampler>(std::move(cma), seed);
     } else if (choice == AutoChoice::kGp) {
-      slot = MakeSampler("gp", seed, {{"kernel", options_.gp_kernel}});
+      slot = MakeSampler("gp", seed, {{"kernel", options_.gp_kernel}, {"stall_share", options_.gp_stall_share}});
     } else {
       slot = MakeSampler(ToString(choice), seed);
     }

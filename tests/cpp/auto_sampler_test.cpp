@@ -158,6 +158,44 @@ TEST(AutoSampler, GpKernelOptionReachesTheGp) {
   EXPECT_GT(differ, 0);
 }
 
+// gp_stall_share reaches the GP delegate: auto's trials are those of a GP sampler with that stall_share and the
+// delegate's seed, and differ from the default's once trial 0's value (never beaten) has stood for 20 trials.
+TEST(AutoSampler, GpStallShareOptionReachesTheGp) {
+  EXPECT_EQ(AutoOptions{}.gp_stall_share, 0.0);
+  for (const Json& bad : {Json(-1.0), Json(2.0), Json("on")}) {
+    try {
+      MakeSampler("auto", 1, {{"gp_stall_share", bad}});
+      ADD_FAILURE() << "gp_stall_share = " << bad.dump() << " was accepted";
+    } catch (const InvalidArgumentError& e) {
+      EXPECT_NE(std::string(e.what()).find("gp_stall_share"), std::string::npos) << e.what();
+    }
+  }
+  auto run = [](std::shared_ptr<Sampler> sampler) {
+    auto study = NewStudy(std::move(sampler));
+    study->Optimize(
+        [](Trial& t) {
+          const double x = t.SuggestFloat("x", 0.0, 1.0);
+          const double y = t.SuggestFloat("y", 0.0, 1.0);
+          return t.number() == 0 ? 0.0 : 1.0 + std::abs(x - 0.3) + std::abs(y - 0.6);
+        },
+        {.n_trials = 26});
+    std::vector<std::map<std::string, double>> params;
+    for (const auto& t : study->Trials()) params.push_back(t.params);
+    return params;
+  };
+  constexpr uint64_t kSeed = 3;
+  const auto shared = run(MakeSampler("auto", kSeed, {{"gp_stall_share", 1.0}}));
+  EXPECT_EQ(shared, run(MakeSampler("gp", MixSeed(kSeed, StableHash("gp")), {{"stall_share", 1.0}})));
+  const auto plain = run(MakeSampler("auto", kSeed));
+  for (size_t i = 0; i < shared.size(); ++i) {
+    if (i <= 20) {
+      EXPECT_EQ(shared[i], plain[i]) << "trial " << i;
+    } else {
+      EXPECT_NE(shared[i], plain[i]) << "trial " << i;
+    }
+  }
+}
+
 TEST(AutoSampler, ConditionalAndCategoricalSpacesGoToTpe) {
   auto study = NewStudy(MakeSampler("auto", 4));
   study->Optimize(

@@ -1317,5 +1317,58 @@ TEST(GpSampler, ConstraintsLeadToBetterFeasibleValuesThanRandom) {
   EXPECT_LT(gp_total / 5.0, 0.19);  // within 0.01 of the constrained optimum on average
 }
 
+// stall_share = 1: once the best value (trial 0's, never beaten) has stood for max(20, n / 4) of n COMPLETE trials,
+// every trial asked alone is the Sobol point the qmc sampler gives that trial number; before that the GP proposes
+// what it would without the option, and a trial asked while another runs is the model's. With no feasible trial
+// there is no best value to stall on.
+TEST(GpSampler, StallShareDrawsSobolPointsOnlyAfterAStallAndWhenAlone) {
+  EXPECT_EQ(GpOptions{}.stall_share, 0.0);
+  for (const Json& bad : {Json(-0.1), Json(1.5), Json("half")}) {
+    EXPECT_THROW(MakeSampler("gp", 1, {{"stall_share", bad}}), InvalidArgumentError) << bad.dump();
+  }
+  EXPECT_THROW(GpSampler(GpOptions{.stall_share = std::nan("")}), InvalidArgumentError);
+  constexpr uint64_t kSeed = 5;
+  auto run = [](std::shared_ptr<Sampler> sampler, bool feasible) {
+    auto study = NewStudy(std::move(sampler));
+    study->Optimize(
+        [feasible](Trial& t) {
+          const double x = t.SuggestFloat("x", 0.0, 1.0);
+          const double y = t.SuggestFloat("y", -1.0, 1.0);
+          t.SetConstraints({feasible ? -1.0 : 1.0});
+          return t.number() == 0 ? 0.0 : 1.0 + (x - 0.5) * (x - 0.5) + y * y;
+        },
+        {.n_trials = 30});
+    // Two more asks: the first alone, the second while the first runs.
+    Trial alone = study->Ask();
+    alone.SuggestFloat("x", 0.0, 1.0);
+    alone.SuggestFloat("y", -1.0, 1.0);
+    Trial beside = study->Ask();
+    beside.SuggestFloat("x", 0.0, 1.0);
+    beside.SuggestFloat("y", -1.0, 1.0);
+    std::vector<std::map<std::string, double>> params;
+    for (const auto& t : study->Trials()) params.push_back(t.params);
+    return params;
+  };
+  const auto sobol = run(MakeSampler("qmc", kSeed), true);
+  const auto plain = run(MakeSampler("gp", kSeed), true);
+  const auto share = run(MakeSampler("gp", kSeed, {{"stall_share", 1.0}}), true);
+  const auto infeasible = run(MakeSampler("gp", kSeed, {{"stall_share", 1.0}}), false);
+  ASSERT_EQ(share.size(), 32u);
+  for (size_t t = 0; t < share.size(); ++t) {
+    if (t < 10) {  // the start-up
+      EXPECT_EQ(share[t], sobol[t]) << "trial " << t;
+    } else if (t <= 20) {  // 20 or fewer trials since the best: no stall yet
+      EXPECT_EQ(share[t], plain[t]) << "trial " << t;
+      EXPECT_NE(share[t], sobol[t]) << "trial " << t;
+    } else if (t < 31) {  // stalled, and asked alone
+      EXPECT_EQ(share[t], sobol[t]) << "trial " << t;
+      EXPECT_NE(plain[t], sobol[t]) << "trial " << t;
+    } else {  // asked while trial 30 runs
+      EXPECT_NE(share[t], sobol[t]) << "trial " << t;
+    }
+    if (t >= 10) EXPECT_NE(infeasible[t], sobol[t]) << "trial " << t;
+  }
+}
+
 }  // namespace
 }  // namespace hyperscout

@@ -125,6 +125,21 @@ def test_gp_kernel_example(tmp_path, sampler):
         assert 0.0 <= mean <= worst < 0.1
 
 
+@pytest.mark.parametrize("sampler", ["gp", "auto"])
+def test_gp_stall_share_example(tmp_path, sampler):
+    out = run_example(EXAMPLES / "gp_stall_share.py", "--seeds", 2, "--n-trials", 40, "--sampler", sampler,
+                      cwd=tmp_path, timeout=120)
+    settings = ["0.0", "0.2", "0.5"]
+    for line, (mean, worst) in zip([l for l in out.splitlines() if l.startswith("stall_share=")],
+                                   setting_regrets(out, "stall_share", settings, 2, 40)):
+        # Every setting finds at least the broad basin (regret 0.10 above the narrow one's 0.04) in 40 trials, and
+        # the count of seeds that found the narrow basin agrees with the regrets.
+        assert 0.0 <= mean <= worst <= 0.1 + 1e-9
+        found = int(re.search(r"the narrow basin found in (\d) of 2", line).group(1))
+        other = 2 * mean - worst  # the other seed's regret
+        assert found == (worst < 0.09) + (other < 0.09), line
+
+
 def test_cmaes_warm_start_example(tmp_path):
     out = run_example(EXAMPLES / "cmaes_warm_start.py", "--seeds", 2, "--n-trials", 25, cwd=tmp_path, timeout=120)
     means = {}

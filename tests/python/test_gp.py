@@ -120,6 +120,32 @@ def test_gp_sampler_boundary_probe_option():
         GPSampler(boundary_probe=-1)
 
 
+def test_gp_sampler_stall_share_option():
+    # Trial 0's value is never beaten. With stall_share=1.0, once it has stood for 20 trials (trial 21 on) every
+    # trial is the Sobol point QMCSampler gives that trial number; the default GP's trials there are not.
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        y = trial.suggest_float("y", -1.0, 1.0)
+        return 0.0 if trial.number == 0 else 1.0 + (x - 0.5) ** 2 + y ** 2
+
+    def params(sampler):
+        study = hyperscout.create_study(sampler=sampler)
+        study.optimize(objective, n_trials=26)
+        return [t.params for t in study.trials]
+
+    sobol = params(hyperscout.samplers.QMCSampler(seed=5))
+    share = params(GPSampler(seed=5, stall_share=1.0))
+    plain = params(GPSampler(seed=5))
+    assert share[:21] == plain[:21]
+    assert share[21:] == sobol[21:]
+    assert all(p != s for p, s in zip(plain[21:], sobol[21:]))
+    for bad in (-0.5, 1.5):
+        with pytest.raises(InvalidArgumentError, match="stall_share"):
+            GPSampler(stall_share=bad)
+    with pytest.raises(InvalidArgumentError, match="gp_stall_share"):
+        hyperscout.samplers.AutoSampler(gp_stall_share=2.0)
+
+
 def test_gp_sampler_input_warping_option():
     # A 2-D objective that changes fast near the low end of `n` (its best value at n = 14) and slowly above: the
     # warped GP keeps every suggestion in range and improves on its Sobol start-up.

@@ -41,6 +41,7 @@ struct AutoOptions {
   int64_t gp_max_trials = 200;         // finished trials after which a numeric space moves from GP to CMA-ES
   double max_categorical_share = 0.5;  // a larger share of categorical parameters selects TPE
   std::string gp_kernel = "matern52";  // the GP delegate's kernel (GpOptions::kernel)
+  double gp_stall_share = 0.0;         // the GP delegate's stall_share (GpOptions::stall_share)
 };
 
 enum class AutoChoice { kGp, kTpe, kCmaEs };

@@ -46,6 +46,10 @@
 //   (chosen at random) redrawn uniformly, instead of the acquisition's choice; a GP that models a trend extrapolates
 //   it to the bound and its EI never looks back inside (gp_sampler.cpp, BoundaryProbe). k = 10 by default; 0 turns
 //   the probes off.
+// - Stall share (stall_share = p > 0, off by default): while the best feasible value has not improved for
+//   max(20, n / 4) of the n COMPLETE trials and no other trial is running, the trial is a Sobol point with
+//   probability p instead of the acquisition's choice (SMAC's interleaved random configurations, but only after a
+//   stall). It helps where EI keeps returning to a plateau of equal values (gp_sampler.cpp).
 // - No repeats: when some parameter is discrete, a configuration some other trial of the study has (finished,
 //   running, pruned or failed) is never proposed again while the candidates hold another: the acquisition's local
 //   searches start from new candidates only and never step onto a taken point, and a start-up point that collides
@@ -95,6 +99,7 @@ struct GpOptions {
   int64_t boundary_probe = 10;     // every this many trials after the start-up, probe a bound of the best trial
   std::string input_warping = "auto";  // auto, on or off: warp numerical inputs by fitted Kumaraswamy CDFs
   std::string kernel = "matern52";     // matern52, matern32 or auto: the Matérn smoothness (kernel.hpp)
+  double stall_share = 0.0;            // after a stall with no other trial running, a Sobol point with this probability
 };
 
 class GpSampler final : public Sampler {

@@ -36,6 +36,8 @@ constexpr int kFullFitIterations = 50;
 constexpr int kWarmFitIterations = 1;
 constexpr int kRefineIterations = 10;
 constexpr Eigen::Index kAlwaysFullFit = 100;
+// A stall (GpOptions::stall_share) lasts at least this many COMPLETE trials, and a quarter of them.
+constexpr Eigen::Index kStallMinTrials = 20;
 // The start-up covers the categorical combinations only up to this many (however long the start-up).
 constexpr int64_t kMaxCoveredCombinations = 4096;
 
@@ -60,11 +62,26 @@ GpOptions Checked(GpOptions o) {
     throw InvalidArgumentError(
         fmt::format("gp: input_warping must be auto, on or off, got '{}' (auto is the default)", o.input_warping));
   }
+  if (!(o.stall_share >= 0.0 && o.stall_share <= 1.0)) {
+    throw InvalidArgumentError(
+        fmt::format("gp: stall_share must be in [0, 1] (0 turns it off), got {}", o.stall_share));
+  }
   if (o.kernel != "matern52" && o.kernel != "matern32" && o.kernel != "auto") {
     throw InvalidArgumentError(
         fmt::format("gp: kernel must be matern52, matern32 or auto, got '{}' (matern52 is the default)", o.kernel));
   }
   return o;
+}
+
+// Rows since the best feasible row, in trial-number order: how many COMPLETE trials have not improved on it; -1
+// (never a stall) when no row is feasible. Ties keep the earliest row, so a plateau counts as a stall.
+Eigen::Index StalledFor(const std::vector<double>& y, const std::vector<char>& feasible) {
+  Eigen::Index best_row = -1;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (feasible[i] && (best_row < 0 || y[i] < y[static_cast<size_t>(best_row)]))
+      best_row = static_cast<Eigen::Index>(i);
+  }
+  return best_row < 0 ? -1 : static_cast<Eigen::Index>(y.size()) - 1 - best_row;
 }
 
 // The internal TPE (conditional parameters, multi-objective studies) starts modelling when the GP does.
@@ -372,6 +389,26 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
           return *probe;
         }
       }
+    }
+  }
+
+  // Stall share (GpOptions::stall_share): while the best feasible value has not improved for max(20, n / 4) of the
+  // n COMPLETE trials the model sees, and no other trial is running, the trial is a Sobol point with this
+  // probability instead of the acquisition's choice. A GP whose EI keeps returning to one plateau (a tree's or a
+  // classifier's loss moves in steps) then samples the rest of the space now and then, like the interleaved random
+  // configurations of SMAC (Hutter, Hoos and Leyton-Brown 2011, "Sequential model-based optimization for general
+  // algorithm configuration"), but only while the search has stalled, so one that keeps improving is left alone.
+  // A batch's pending trials already spread out (the constant liar), so only a trial asked alone may be drawn.
+  const Eigen::Index stalled_for = options_.stall_share > 0.0 ? StalledFor(y, feasible) : -1;
+  if (stalled_for >= kStallMinTrials && 4 * stalled_for >= n) {
+    const bool others_running = std::any_of(trials.begin(), trials.end(), [&](const FrozenTrialPtr& t) {
+      return t->state == TrialState::kRunning && t->number != trial.number;
+    });
+    Rng share_rng(MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("gp/stall-share")));
+    if (!others_running && share_rng.Uniform() < options_.stall_share) {
+      out = startup_.SampleRelative(study, trial, space);
+      AvoidStartupRepeat(trials, trial, space, seed_, out);
+      return out;
     }
   }
 
