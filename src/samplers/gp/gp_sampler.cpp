@@ -73,15 +73,15 @@ GpOptions Checked(GpOptions o) {
   return o;
 }
 
-// Rows since the best feasible row, in trial-number order: how many COMPLETE trials have not improved on it; -1
-// (never a stall) when no row is feasible. Ties keep the earliest row, so a plateau counts as a stall.
-Eigen::Index StalledFor(const std::vector<double>& y, const std::vector<char>& feasible) {
+// The first row of lowest value among the feasible ones (rows in trial-number order, so ties keep the earliest); -1
+// when no row is feasible. The boundary probe perturbs it; the stall share counts the rows after it.
+Eigen::Index BestFeasibleRow(const std::vector<double>& y, const std::vector<char>& feasible) {
   Eigen::Index best_row = -1;
   for (size_t i = 0; i < y.size(); ++i) {
     if (feasible[i] && (best_row < 0 || y[i] < y[static_cast<size_t>(best_row)]))
       best_row = static_cast<Eigen::Index>(i);
   }
-  return best_row < 0 ? -1 : static_cast<Eigen::Index>(y.size()) - 1 - best_row;
+  return best_row;
 }
 
 // The internal TPE (conditional parameters, multi-objective studies) starts modelling when the GP does.
@@ -377,11 +377,7 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   if (options_.boundary_probe > 0) {
     const int64_t after = trial.number - options_.n_startup_trials;
     if (after >= 0 && after % options_.boundary_probe == options_.boundary_probe - 1) {
-      Eigen::Index best_row = -1;
-      for (Eigen::Index i = 0; i < n; ++i) {
-        const auto k = static_cast<size_t>(i);
-        if (feasible[k] && (best_row < 0 || y[k] < y[static_cast<size_t>(best_row)])) best_row = i;
-      }
+      const Eigen::Index best_row = BestFeasibleRow(y, feasible);
       if (best_row >= 0) {
         Rng probe_rng(MixSeed(MixSeed(seed_, static_cast<uint64_t>(trial.number)), StableHash("gp/boundary-probe")));
         if (auto probe =
@@ -399,7 +395,9 @@ std::map<std::string, double> GpSampler::SampleRelative(const Study& study, cons
   // configurations of SMAC (Hutter, Hoos and Leyton-Brown 2011, "Sequential model-based optimization for general
   // algorithm configuration"), but only while the search has stalled, so one that keeps improving is left alone.
   // A batch's pending trials already spread out (the constant liar), so only a trial asked alone may be drawn.
-  const Eigen::Index stalled_for = options_.stall_share > 0.0 ? StalledFor(y, feasible) : -1;
+  // Rows after the best feasible one: COMPLETE trials that have not improved on it (a plateau counts as a stall).
+  const Eigen::Index best_row = options_.stall_share > 0.0 ? BestFeasibleRow(y, feasible) : -1;
+  const Eigen::Index stalled_for = best_row < 0 ? -1 : n - 1 - best_row;
   if (stalled_for >= kStallMinTrials && 4 * stalled_for >= n) {
     const bool others_running = std::any_of(trials.begin(), trials.end(), [&](const FrozenTrialPtr& t) {
       return t->state == TrialState::kRunning && t->number != trial.number;
